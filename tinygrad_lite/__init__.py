@@ -1,0 +1,27 @@
+"""tinygrad_lite: a reverse-mode autograd framework on NumPy (CuPy on a GPU), written to be read.
+
+>>> import tinygrad_lite as tl
+>>> w = tl.tensor([0.0, 0.0], requires_grad=True)
+>>> L = (1 - w[0] * w[1]) ** 2                       # the lecture's error surface
+>>> (g,) = tl.grad(L, w, create_graph=True)          # gradient, itself a graph
+>>> H = tl.stack([tl.grad(g[i], w)[0] for i in range(2)])
+>>> H
+tensor([[-0., -2.],
+       [-2., -0.]])
+"""
+
+# tensor comes first: it defines Tensor, then imports autograd and ops, which both build on Tensor
+from .tensor import Tensor, tensor  # isort: skip
+
+from . import cuda
+from .autograd import Function, backward, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
+from .backend import manual_seed
+from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
+from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops import (abs, clip, concatenate, cos, exp, log, logsumexp, matmul, maximum, minimum, relu, sigmoid,
+                  sin, sqrt, stack, tanh, where)
+
+bool = bool_  # noqa: A001  (tl.bool, as torch.bool)
+
+__version__ = "0.1.0"

@@ -1,0 +1,396 @@
+"""Reverse-mode automatic differentiation: the Function base class, grad mode and the backward engine.
+
+Every op is a :class:`Function`. Its ``forward`` computes on raw arrays; its ``backward`` receives the
+gradient of the output as a Tensor and returns the gradients of the inputs computed *with Tensor ops*.
+That one decision is what makes second derivatives possible: when ``create_graph=True`` the backward
+pass runs with grad mode on, so the gradient is itself a graph that can be differentiated again
+(double backward), which is how ``tl.hessian`` gets the Hessian of the lecture.
+
+The graph holds no reference cycles: a Tensor points to the Function that made it (``grad_fn``), the
+Function points to its inputs, and to its output only weakly. Dropping the last reference to a loss
+frees the whole graph by reference counting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import traceback
+import weakref
+from typing import Sequence
+
+from . import backend
+from .tensor import Tensor
+
+_grad_enabled = True
+_anomaly_enabled = False
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+# --- grad mode ----------------------------------------------------------------------------------
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph needed for backward (the default)."""
+    return _grad_enabled
+
+
+class _GradMode(contextlib.ContextDecorator):
+    """Set grad mode inside a ``with`` block (or a decorated function), restoring it afterwards."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.previous: list[bool] = []
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous.append(_grad_enabled)
+        _grad_enabled = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous.pop()
+        return False
+
+
+def no_grad() -> _GradMode:
+    """Context manager / decorator: run ops without recording a graph (evaluation, optimizer updates).
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> with tl.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Context manager / decorator: record the graph again, even inside :func:`no_grad`."""
+    return _GradMode(True)
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise, naming the op and where it was created, as soon as a forward or backward makes NaN/inf.
+
+    Checking every result costs time, so use it while hunting a NaN, not in normal training.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.tensor([0.0, 1.0], requires_grad=True)
+    >>> with tl.detect_anomaly():
+    ...     y = x.log()                                   # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: forward of Log produced -inf ...
+    """
+
+    def __enter__(self):
+        global _anomaly_enabled
+        self.previous = _anomaly_enabled
+        _anomaly_enabled = True
+        return self
+
+    def __exit__(self, *exc):
+        global _anomaly_enabled
+        _anomaly_enabled = self.previous
+        return False
+
+
+# --- Function -----------------------------------------------------------------------------------
+
+
+class Function:
+    """One differentiable op: ``forward`` on arrays, ``backward`` in Tensor ops.
+
+    Subclasses implement::
+
+        def forward(self, *arrays, **params) -> array       # may save what backward needs on self
+        def backward(self, grad_output: Tensor) -> Tensor | tuple[Tensor | None, ...]
+
+    and are called through ``apply``, which builds the output Tensor and, when gradients are needed,
+    links it into the graph. ``self.inputs`` are the input Tensors, ``self.output()`` the output Tensor
+    (a weak reference), and ``self.needs_input_grad[i]`` says whether input ``i`` wants a gradient, so
+    ``backward`` may return ``None`` for the others.
+
+    >>> import tinygrad_lite as tl
+    >>> class Square(tl.Function):
+    ...     def forward(self, x):
+    ...         return x * x
+    ...     def backward(self, grad_output):
+    ...         (x,) = self.inputs
+    ...         return grad_output * 2 * x          # d(x²)/dx = 2x
+    >>> x = tl.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).backward(tl.ones(1))
+    >>> x.grad
+    tensor([6.])
+    """
+
+    inputs: tuple[Tensor, ...]
+    needs_input_grad: tuple[bool, ...]
+    output: weakref.ref
+    created_at: str = ""
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and return the output Tensor, recorded in the graph."""
+        fn = cls()
+        first = inputs[0].data
+        for other in inputs[1:]:
+            if type(other.data) is not type(first):
+                devices = ", ".join(t.device for t in inputs)
+                raise RuntimeError(f"{cls.__name__.lower()}: inputs are on different devices ({devices}); "
+                                   "move them to one device with .to(device)")
+        try:
+            data = fn.forward(*[t.data for t in inputs], **params)
+        except (ValueError, TypeError, IndexError) as error:
+            described = ", ".join(f"{t.shape} {t.dtype}" for t in inputs)
+            raise type(error)(f"{cls.__name__.lower()}: inputs {described}: {error}") from None
+        if not isinstance(data, type(first)):  # NumPy turns 0-d results into scalars
+            data = backend.get_array_module(first).asarray(data)
+
+        requires_grad = _grad_enabled and data.dtype.kind == "f" and any(t.requires_grad for t in inputs)
+        out = Tensor._make(data, requires_grad)
+        if requires_grad:
+            fn.inputs = inputs
+            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn.output = weakref.ref(out)
+            out.grad_fn = fn
+        if _anomaly_enabled:
+            fn.created_at = _user_frame()
+            _check_finite(data, f"forward of {cls.__name__}", inputs, fn.created_at)
+        return out
+
+    def forward(self, *arrays, **params):
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, grad_output: Tensor):
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+# --- anomaly detection --------------------------------------------------------------------------
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside tinygrad_lite: where the user's code created this op."""
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+    return "<unknown>"
+
+
+def _check_finite(array, what: str, inputs: Sequence[Tensor], created_at: str) -> None:
+    if array.dtype.kind != "f":
+        return
+    xp = backend.get_array_module(array)
+    if bool(xp.isfinite(array).all()):
+        return
+    bad = "nan" if bool(xp.isnan(array).any()) else ("inf" if bool((array == xp.inf).any()) else "-inf")
+    ranges = "; ".join(_describe_values(t) for t in inputs)
+    raise FloatingPointError(f"detect_anomaly: {what} produced {bad} (inputs: {ranges}); op created at {created_at}")
+
+
+def _describe_values(t: Tensor) -> str:
+    if t.size == 0 or t.dtype.kind not in "fiu":
+        return f"{t.shape} {t.dtype}"
+    xp = backend.get_array_module(t.data)
+    return f"{t.shape} {t.dtype} in [{float(xp.nanmin(t.data)):.4g}, {float(xp.nanmax(t.data)):.4g}]" + (
+        " with nan" if t.dtype.kind == "f" and bool(xp.isnan(t.data).any()) else "")
+
+
+# --- the backward engine ------------------------------------------------------------------------
+
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Functions reachable from ``roots``, each after every Function that feeds it (producers first).
+
+    An iterative depth-first search: a recursive one would overflow Python's stack on deep graphs
+    (a chain of 100,000 ops). Each node is pushed once to expand it and once more to emit it after
+    its inputs.
+    """
+    order: list[Function] = []
+    visited: set[Function] = set()
+    stack: list[tuple[Function, bool]] = [(fn, False) for fn in roots]
+    while stack:
+        fn, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(fn)
+            continue
+        if fn in visited:
+            continue
+        visited.add(fn)
+        stack.append((fn, True))
+        for t in fn.inputs:
+            producer = t.grad_fn
+            if producer is not None and producer not in visited:
+                stack.append((producer, False))
+    return order
+
+
+def _accumulate(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
+    """total + g, out of place (gradient arrays are shared between tensors, never written into)."""
+    if total is None:
+        return g
+    if create_graph:
+        return total + g
+    data = total.data + g.data
+    if not isinstance(data, type(total.data)):  # NumPy turns 0-d sums into scalars
+        data = backend.get_array_module(total.data).asarray(data)
+    return Tensor._make(data, False)
+
+
+def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], create_graph: bool,
+                  inputs: Sequence[Tensor] | None = None) -> list[Tensor | None] | None:
+    """Propagate ``grad_outputs`` from ``outputs`` back through the graph.
+
+    With ``inputs=None`` gradients accumulate into the ``.grad`` of every leaf that requires grad
+    (``Tensor.backward``). Otherwise the gradients of ``inputs`` are returned and no ``.grad`` is
+    touched (``tl.grad``), and only the part of the graph that leads to ``inputs`` is visited.
+    """
+    roots = [t.grad_fn for t in outputs if t.grad_fn is not None]
+    order = _topological_order(roots)
+
+    wanted_leaf: dict[int, int] = {}
+    wanted_fn: dict[Function, int] = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if t.grad_fn is None:
+                wanted_leaf[id(t)] = i
+            else:
+                wanted_fn[t.grad_fn] = i
+        needed: set[Function] = set()
+        for fn in order:  # producers first, so an input's producer is decided before its consumer
+            for t in fn.inputs:
+                producer = t.grad_fn
+                if (id(t) in wanted_leaf and producer is None) or (
+                        producer is not None and (producer in needed or producer in wanted_fn)):
+                    needed.add(fn)
+                    break
+        results: list[Tensor | None] = [None] * len(inputs)
+
+    grads: dict[Function, Tensor] = {}
+    with _GradMode(create_graph):
+        for t, g in zip(outputs, grad_outputs):
+            if t.grad_fn is not None:
+                grads[t.grad_fn] = _accumulate(grads.get(t.grad_fn), g, create_graph)
+            elif inputs is None:
+                t.grad = _accumulate(t.grad, g, create_graph)
+            elif id(t) in wanted_leaf:
+                i = wanted_leaf[id(t)]
+                results[i] = _accumulate(results[i], g, create_graph)
+
+        for fn in reversed(order):
+            grad_output = grads.pop(fn, None)
+            if grad_output is None:
+                continue
+            if inputs is not None:
+                if fn in wanted_fn:
+                    results[wanted_fn[fn]] = grad_output
+                if fn not in needed:
+                    continue
+            input_grads = fn.backward(grad_output)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            if _anomaly_enabled:
+                for g in input_grads:
+                    if g is not None:
+                        _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, fn.created_at)
+            for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad):
+                if g is None or not needs:
+                    continue
+                if g.shape != t.shape:
+                    raise RuntimeError(f"backward of {type(fn).__name__} returned a gradient of shape {g.shape} "
+                                       f"for an input of shape {t.shape}")
+                producer = t.grad_fn
+                if producer is not None:
+                    grads[producer] = _accumulate(grads.get(producer), g, create_graph)
+                elif inputs is None:
+                    t.grad = _accumulate(t.grad, g, create_graph)
+                elif id(t) in wanted_leaf:
+                    i = wanted_leaf[id(t)]
+                    results[i] = _accumulate(results[i], g, create_graph)
+    return None if inputs is None else results
+
+
+def _default_grad(output: Tensor, who: str, index: int | None = None) -> Tensor:
+    """The implicit output gradient 1 of a scalar; an error for anything larger."""
+    if output.size != 1:
+        which = "output" if index is None else f"output {index}"
+        extra = "grad=" if index is None else "grad_outputs="
+        raise RuntimeError(f"{who}: {which} has shape {output.shape}, pass {extra} "
+                           "(a gradient of the same shape) or reduce it to a scalar first")
+    xp = backend.get_array_module(output.data)
+    return Tensor._make(xp.ones(output.shape, dtype=output.dtype), False)
+
+
+def _check_grad_output(output: Tensor, g, who: str) -> Tensor:
+    if not isinstance(g, Tensor):
+        g = Tensor(g, dtype=output.dtype, device=output.device)
+    if g.shape != output.shape:
+        raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape {output.shape}")
+    if g.device != output.device:
+        raise RuntimeError(f"{who}: gradient is on {g.device} but the output is on {output.device}")
+    return g
+
+
+def backward(output: Tensor, grad: Tensor | None = None, create_graph: bool = False) -> None:
+    """Accumulate d(output)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``grad`` is the gradient of some scalar with respect to ``output`` (default 1 for a scalar output).
+    With ``create_graph=True`` the gradients are graphs themselves and can be differentiated again.
+    """
+    if not output.requires_grad:
+        raise RuntimeError(f"backward: the output (shape {output.shape}, {output.dtype}) does not require grad; "
+                           "did you create the inputs with requires_grad=True, or compute it under no_grad()?")
+    grad = _default_grad(output, "backward") if grad is None else _check_grad_output(output, grad, "backward")
+    _run_backward([output], [grad], create_graph)
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned as a tuple; ``.grad`` is untouched.
+
+    With ``create_graph=True`` the returned gradients are themselves differentiable, so calling
+    ``grad`` on them gives second derivatives (the Hessian of the lecture).
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> L = (w ** 3).sum()
+    >>> (g,) = tl.grad(L, w, create_graph=True)      # 3 w²
+    >>> g
+    tensor([ 3., 12.], grad_fn=<Mul>)
+    >>> tl.grad(g.sum(), w)                          # 6 w
+    (tensor([ 6., 12.]),)
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    for i, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: output {i} is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: output {i} (shape {t.shape}) does not require grad; it does not depend "
+                               "on any tensor with requires_grad=True (or was computed under no_grad())")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: input {i} is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    grad_outputs = [
+        _default_grad(t, "grad", i) if g is None else _check_grad_output(t, g, "grad")
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs))
+    ]
+    results = _run_backward(outputs, grad_outputs, create_graph, inputs)
+    for i, g in enumerate(results):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} was not used to compute the output (pass allow_unused=True)")
+    return tuple(results)

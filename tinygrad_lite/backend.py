@@ -1,0 +1,120 @@
+"""Devices and array modules: "cpu" is NumPy, "cuda" is CuPy.
+
+Every op works on raw arrays through the *array module* of its inputs (``numpy`` or ``cupy``), never
+through ``numpy`` directly, so the same code runs on both devices. CuPy is imported only when a
+"cuda" array is first asked for, so NumPy is the only hard dependency.
+
+Random numbers are always drawn on the host from one seeded generator and then moved to the device,
+so ``tl.manual_seed(0)`` gives the same numbers on "cpu" and "cuda".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DEVICES = ("cpu", "cuda")
+
+_cupy = None  # the cupy module once imported
+_cupy_error: Exception | None = None  # why importing it failed, if it did
+_rng = np.random.default_rng()
+
+
+def _import_cupy():
+    """Import CuPy on first use; return None (and remember why) when it is not usable."""
+    global _cupy, _cupy_error
+    if _cupy is None and _cupy_error is None:
+        try:
+            import cupy
+
+            if cupy.cuda.runtime.getDeviceCount() < 1:
+                raise RuntimeError("CuPy found no CUDA device")
+            _cupy = cupy
+        except Exception as error:  # ImportError, or a CUDA runtime error without a GPU
+            _cupy_error = error
+    return _cupy
+
+
+def cuda_is_available() -> bool:
+    """True when CuPy is installed and can see a CUDA GPU."""
+    return _import_cupy() is not None
+
+
+def check_device(device: str) -> str:
+    """Return ``device`` if it names a usable device, else raise a clear error."""
+    if device == "cpu":
+        return device
+    if device == "cuda":
+        if _import_cupy() is None:
+            raise RuntimeError(
+                f'device "cuda" is not available ({_cupy_error}). '
+                'Install CuPy for your CUDA version, e.g. pip install "tinygrad_lite[cuda]" '
+                "(cupy-cuda12x), and make sure a GPU is visible."
+            )
+        return device
+    raise ValueError(f"unknown device {device!r}: expected one of {DEVICES}")
+
+
+def array_module(device: str):
+    """The array module (``numpy`` or ``cupy``) that holds arrays on ``device``."""
+    if device == "cpu":
+        return np
+    check_device(device)
+    return _cupy
+
+
+def get_array_module(array):
+    """The array module of an existing array: ``numpy`` for NumPy arrays, else ``cupy``."""
+    return np if isinstance(array, np.ndarray) else _cupy
+
+
+def device_of(array) -> str:
+    """'cpu' for a NumPy array, 'cuda' for a CuPy array."""
+    return "cpu" if isinstance(array, np.ndarray) else "cuda"
+
+
+def is_backend_array(value) -> bool:
+    """True for a NumPy array, or a CuPy array when CuPy is loaded."""
+    if isinstance(value, np.ndarray):
+        return True
+    return _cupy is not None and isinstance(value, _cupy.ndarray)
+
+
+def to_device(array, device: str):
+    """Move (or keep) ``array`` on ``device``; returns the same array when it is already there."""
+    if device_of(array) == device:
+        return array
+    if device == "cpu":
+        return array.get()
+    return array_module(device).asarray(array)
+
+
+def to_host(array) -> np.ndarray:
+    """A NumPy copy of ``array`` (from either device)."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return array.get()
+
+
+def scatter_add(target, index, values) -> None:
+    """``target[index] += values`` where repeated indices accumulate (unlike plain ``+=``)."""
+    xp = get_array_module(target)
+    if xp is np:
+        np.add.at(target, index, values)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+
+# --- random numbers -----------------------------------------------------------------------------
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random source of tinygrad_lite (init, randn, dropout, DataLoader shuffling)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def host_rng() -> np.random.Generator:
+    """The one host random generator, reseeded by :func:`manual_seed`."""
+    return _rng

@@ -1,0 +1,11 @@
+"""Every differentiable op of tinygrad_lite, forward and backward side by side, one family per file."""
+
+from .broadcast import broadcast_to, sum_to
+from .compare import equal, greater, greater_equal, less, less_equal, not_equal
+from .convert import cast, to_device
+from .elementwise import (abs, add, clip, cos, div, exp, log, maximum, minimum, mul, neg, pow, pow_constant,
+                          relu, sigmoid, sin, sqrt, sub, tanh, where)
+from .linalg import matmul
+from .reduce import all, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
+from .shape import (concatenate, flatten, getitem, reshape, setitem_, squeeze, stack, swapaxes, transpose,
+                    unsqueeze)

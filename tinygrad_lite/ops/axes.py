@@ -1,0 +1,28 @@
+"""Axis arguments, checked and normalised once so every op can trust them."""
+
+from __future__ import annotations
+
+
+def normalize_axis(axis: int, ndim: int, op: str, shape: tuple[int, ...]) -> int:
+    """``axis`` as a non-negative index into ``ndim`` dimensions, or a clear error naming ``op``."""
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {shape} ({ndim} dimensions)")
+    return axis % ndim
+
+
+def normalize_axes(axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes; None means all."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    normalized = tuple(sorted(normalize_axis(a, ndim, op, shape) for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return normalized
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of a reduction over ``axes`` with ``keepdims=True``."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -1,0 +1,51 @@
+"""Comparisons: elementwise ==, !=, <, <=, >, >= giving boolean tensors. They are not differentiable
+(a step function has derivative 0 almost everywhere), so they never enter the graph."""
+
+from __future__ import annotations
+
+import operator
+
+from .. import backend
+from ..tensor import Tensor
+from .operands import binary_operands
+
+
+def _compare(a, b, op, name: str) -> Tensor:
+    a, b = binary_operands(a, b)
+    if a.device != b.device:
+        raise RuntimeError(f"{name}: inputs are on different devices ({a.device}, {b.device})")
+    try:
+        result = op(a.data, b.data)
+    except ValueError as error:
+        raise ValueError(f"{name}: inputs {a.shape} and {b.shape}: {error}") from None
+    return Tensor._make(backend.get_array_module(a.data).asarray(result), False)
+
+
+def equal(a, b) -> Tensor:
+    """a == b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.eq, "equal")
+
+
+def not_equal(a, b) -> Tensor:
+    """a != b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.ne, "not_equal")
+
+
+def less(a, b) -> Tensor:
+    """a < b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.lt, "less")
+
+
+def less_equal(a, b) -> Tensor:
+    """a <= b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.le, "less_equal")
+
+
+def greater(a, b) -> Tensor:
+    """a > b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.gt, "greater")
+
+
+def greater_equal(a, b) -> Tensor:
+    """a >= b elementwise (a bool tensor)."""
+    return _compare(a, b, operator.ge, "greater_equal")

@@ -1,0 +1,46 @@
+"""Ops that change what an array is, not its values: dtype casts and moves between devices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+
+
+class Cast(Function):
+    """y = x as another dtype. Gradients flow back cast to the input's dtype (only between float dtypes)."""
+
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def backward(self, grad_output):
+        (x,) = self.inputs
+        return cast(grad_output, x.dtype)
+
+
+class ToDevice(Function):
+    """y = x copied to another device; the gradient is copied back."""
+
+    def forward(self, x, device):
+        return backend.to_device(x, device)
+
+    def backward(self, grad_output):
+        (x,) = self.inputs
+        return to_device(grad_output, x.device)
+
+
+def cast(x: Tensor, dtype) -> Tensor:
+    """``x`` as ``dtype``; returns ``x`` itself when it already has that dtype."""
+    dtype = np.dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    if dtype.kind not in "biuf":
+        raise TypeError(f"astype: unsupported dtype {dtype}; expected a float, integer or bool dtype")
+    return Cast.apply(x, dtype=dtype)
+
+
+def to_device(x: Tensor, device: str) -> Tensor:
+    """``x`` on ``device``, differentiably."""
+    return ToDevice.apply(x, device=device)

@@ -1,0 +1,45 @@
+"""Matrix multiplication, the op where almost all of a network's time goes."""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .broadcast import sum_to
+from .operands import binary_operands
+from .shape import squeeze, swapaxes, unsqueeze
+
+
+class MatMul(Function):
+    """Y = A @ B (batched over leading axes, which broadcast);
+    dL/dA = dL/dY @ Bᵀ,  dL/dB = Aᵀ @ dL/dY  (each summed over the batch axes it was broadcast along)."""
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, grad_output):
+        a, b = self.inputs
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = sum_to(MatMul.apply(grad_output, swapaxes(b, -1, -2)), a.shape)
+        if self.needs_input_grad[1]:
+            grad_b = sum_to(MatMul.apply(swapaxes(a, -1, -2), grad_output), b.shape)
+        return grad_a, grad_b
+
+
+def matmul(a, b) -> Tensor:
+    """Matrix product with NumPy's rules: 1-D operands are treated as a row (left) or column (right)
+    vector and that axis is removed from the result; leading (batch) axes broadcast."""
+    a, b = binary_operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape}: 0-d tensors cannot be multiplied "
+                         "as matrices; use * instead")
+    inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({inner_a} != {inner_b})")
+    if a.ndim == 1 and b.ndim == 1:
+        return squeeze(MatMul.apply(unsqueeze(a, 0), unsqueeze(b, 1)), (0, 1))
+    if a.ndim == 1:
+        return squeeze(MatMul.apply(unsqueeze(a, 0), b), -2)
+    if b.ndim == 1:
+        return squeeze(MatMul.apply(a, unsqueeze(b, 1)), -1)
+    return MatMul.apply(a, b)

@@ -1,0 +1,41 @@
+"""Turning the operands of an op into tensors of one dtype and device (Python scalars, arrays, lists)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import backend, dtypes
+from ..tensor import Tensor
+from .convert import cast
+
+
+def as_tensor(value, like: Tensor) -> Tensor:
+    """``value`` as a Tensor on ``like``'s device; a Python scalar takes ``like``'s dtype where it fits."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (numbers.Number, np.bool_)) and not isinstance(value, complex):
+        dtype = dtypes.scalar_dtype(value, like.dtype)
+        xp = backend.get_array_module(like.data)
+        return Tensor._make(xp.asarray(value, dtype=dtype), False)
+    return Tensor(value, device=like.device)
+
+
+def binary_operands(a, b) -> tuple[Tensor, Tensor]:
+    """``a`` and ``b`` as tensors of one promoted dtype (float beats integer, as in PyTorch)."""
+    if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
+        a = as_tensor(a, b)
+    elif not isinstance(b, Tensor):
+        b = as_tensor(b, a)
+    if a.dtype != b.dtype:
+        common = dtypes.promote(a.dtype, b.dtype)
+        a, b = cast(a, common), cast(b, common)
+    return a, b
+
+
+def floating(x: Tensor) -> Tensor:
+    """``x`` itself if it is a float tensor, else ``x`` cast to the default float dtype (``exp(int)`` is float)."""
+    return x if x.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())

@@ -1,0 +1,391 @@
+"""Tensor: an array, its gradient, and the Function that produced it.
+
+A Tensor wraps one backend array (``.data``: NumPy on "cpu", CuPy on "cuda"). Tensors made by the user
+are *leaves* (``grad_fn is None``); every op on tensors that require grad returns a Tensor whose
+``grad_fn`` remembers the op and its inputs, so ``backward()`` can walk the graph back to the leaves.
+The operators and methods below only delegate to the functions in ``tinygrad_lite.ops``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import backend, dtypes
+
+
+def _array_from(data: Any, dtype, device: str | None):
+    """Turn user data (scalars, nested lists, arrays, tensors) into a backend array, PyTorch's dtype rules."""
+    if isinstance(data, Tensor):
+        array = data.data
+    elif backend.is_backend_array(data):
+        array = data
+    elif isinstance(data, np.generic):
+        array = np.asarray(data)
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError as error:
+            raise ValueError(f"tensor: cannot make a tensor from ragged data ({error}); "
+                             "every row must have the same length") from None
+        if dtype is None:  # Python numbers follow PyTorch: floats -> default dtype, ints -> int64
+            if array.dtype.kind == "f":
+                array = array.astype(dtypes.get_default_dtype(), copy=False)
+            elif array.dtype.kind in "iu":
+                array = array.astype(dtypes.int64, copy=False)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: unsupported data of dtype {array.dtype} ({type(data).__name__}); "
+                        "expected numbers or booleans")
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    if device is not None:
+        array = backend.to_device(array, backend.check_device(device))
+    return array
+
+
+class Tensor:
+    """An n-dimensional array that remembers how it was computed, so gradients can flow back to it.
+
+    ``Tensor(data, requires_grad=False, dtype=None, device=None)``: Python floats become the default
+    dtype (float32), Python ints int64 and bools bool, as in PyTorch; NumPy/CuPy arrays keep theirs.
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__")
+    __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device: str | None = None):
+        self.data = _array_from(data, None if dtype is None else np.dtype(dtype), device)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, requires_grad: bool = False) -> "Tensor":
+        """The internal constructor: ``data`` is already a backend array, so nothing is checked."""
+        t = cls.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.grad_fn = None
+        t.requires_grad = requires_grad
+        return t
+
+    # --- attributes -----------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user made (no ``grad_fn``); only leaves get ``.grad`` from ``backward``."""
+        return self.grad_fn is None
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Turn gradient tracking on or off for this leaf, in place; returns the tensor."""
+        if requires_grad and self.dtype.kind != "f":
+            raise TypeError(f"requires_grad: only floating-point tensors can require grad, got {self.dtype} "
+                            "(use .float() first)")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad: cannot turn off requires_grad of a non-leaf tensor; use .detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    __hash__ = object.__hash__  # identity, although == is elementwise
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        body = np.array2string(backend.to_host(self.data), separator=", ", prefix="tensor(")
+        extras = []
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # --- conversion -----------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """A NumPy copy of the data (from any device)."""
+        return backend.to_host(self.data)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        """The data as (nested) Python lists."""
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing this tensor's data, cut off from the graph."""
+        return Tensor._make(self.data, False)
+
+    def to(self, device: str) -> "Tensor":
+        """This tensor on ``device`` ("cpu" or "cuda"); differentiable, so gradients flow back across."""
+        backend.check_device(device)
+        return self if device == self.device else ops.to_device(self, device)
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to("cuda")
+
+    def astype(self, dtype) -> "Tensor":
+        """This tensor cast to ``dtype`` (differentiable between float dtypes)."""
+        return ops.cast(self, dtype)
+
+    def float(self) -> "Tensor":
+        """Cast to float32."""
+        return ops.cast(self, dtypes.float32)
+
+    def double(self) -> "Tensor":
+        """Cast to float64."""
+        return ops.cast(self, dtypes.float64)
+
+    def long(self) -> "Tensor":
+        """Cast to int64."""
+        return ops.cast(self, dtypes.int64)
+
+    # --- autograd -------------------------------------------------------------------------------
+    def backward(self, grad: "Tensor | None" = None, create_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+
+        ``grad`` defaults to 1 for a scalar; a non-scalar needs ``grad=`` of its own shape.
+        ``create_graph=True`` records the backward pass too, for second derivatives.
+        """
+        autograd.backward(self, grad, create_graph)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad = None``)."""
+        self.grad = None
+
+    # --- arithmetic -----------------------------------------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.pow(base, self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    # comparisons: boolean tensors, never differentiable
+    def __eq__(self, other):  # type: ignore[override]
+        return ops.equal(self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return ops.not_equal(self, other)
+
+    def __lt__(self, other):
+        return ops.less(self, other)
+
+    def __le__(self, other):
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other):
+        return ops.greater(self, other)
+
+    def __ge__(self, other):
+        return ops.greater_equal(self, other)
+
+    # --- indexing -------------------------------------------------------------------------------
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        ops.setitem_(self, index, value)
+
+    # --- elementwise ----------------------------------------------------------------------------
+    def abs(self):
+        return ops.abs(self)
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def sin(self):
+        return ops.sin(self)
+
+    def cos(self):
+        return ops.cos(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def clip(self, min=None, max=None):
+        return ops.clip(self, min, max)
+
+    def maximum(self, other):
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        return ops.minimum(self, other)
+
+    # --- reductions -----------------------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False):
+        return ops.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return ops.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        return ops.max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        return ops.min(self, axis, keepdims)
+
+    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
+        return ops.var(self, axis, keepdims, ddof)
+
+    def std(self, axis=None, keepdims: bool = False, ddof: int = 0):
+        return ops.std(self, axis, keepdims, ddof)
+
+    def logsumexp(self, axis=None, keepdims: bool = False):
+        return ops.logsumexp(self, axis, keepdims)
+
+    def argmax(self, axis=None):
+        return ops.argmax(self, axis)
+
+    def argmin(self, axis=None):
+        return ops.argmin(self, axis)
+
+    def any(self, axis=None):
+        return ops.any(self, axis)
+
+    def all(self, axis=None):
+        return ops.all(self, axis)
+
+    # --- shape ----------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        return ops.reshape(self, *shape)
+
+    def transpose(self, *axes):
+        return ops.transpose(self, *axes)
+
+    def swapaxes(self, axis1: int, axis2: int):
+        return ops.swapaxes(self, axis1, axis2)
+
+    @property
+    def T(self):
+        """The transpose (all axes reversed), as NumPy's ``.T``."""
+        return ops.transpose(self)
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1):
+        return ops.flatten(self, start_axis, end_axis)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int):
+        return ops.unsqueeze(self, axis)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to(self, shape)
+
+    def matmul(self, other):
+        return ops.matmul(self, other)
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype=None, device: str | None = None) -> Tensor:
+    """Same as ``Tensor(data, requires_grad, dtype, device)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+# Imported last: both modules use Tensor, and Tensor's methods use them only when called.
+from . import autograd, ops  # noqa: E402

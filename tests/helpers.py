@@ -8,9 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import os
+
 import numpy as np
 
 import tinygrad_lite as tl
+
+DEVICE = os.environ.get("TL_TEST_DEVICE", "cpu")  # the device under test, for code outside fixtures
 
 
 @dataclass

@@ -5,9 +5,9 @@
 >>> L = (1 - w[0] * w[1]) ** 2                       # the lecture's error surface
 >>> (g,) = tl.grad(L, w, create_graph=True)          # gradient, itself a graph
 >>> H = tl.stack([tl.grad(g[i], w)[0] for i in range(2)])
->>> H
-tensor([[-0., -2.],
-       [-2., -0.]])
+>>> H                                                # a saddle: eigenvalues ±2
+tensor([[ 0., -2.],
+        [-2.,  0.]])
 """
 
 # tensor comes first: it defines Tensor, then imports autograd and ops, which both build on Tensor

@@ -24,6 +24,7 @@ from .tensor import Tensor
 
 _grad_enabled = True
 _anomaly_enabled = False
+_backward_stack: list = []  # Functions whose backward is running, under detect_anomaly
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -78,11 +79,11 @@ class detect_anomaly(contextlib.ContextDecorator):
     Checking every result costs time, so use it while hunting a NaN, not in normal training.
 
     >>> import tinygrad_lite as tl
-    >>> x = tl.tensor([0.0, 1.0], requires_grad=True)
+    >>> x = tl.tensor([-1.0, 1.0], requires_grad=True)
     >>> with tl.detect_anomaly():
-    ...     y = x.log()                                   # doctest: +IGNORE_EXCEPTION_DETAIL
+    ...     y = x.sqrt()                                  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    FloatingPointError: detect_anomaly: forward of Log produced -inf ...
+    FloatingPointError: detect_anomaly: forward of Sqrt produced nan ...
     """
 
     def __enter__(self):
@@ -129,7 +130,7 @@ class Function:
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
     output: weakref.ref
-    created_at: str = ""
+    created_at: str = "an unknown place (it was created outside detect_anomaly())"
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
@@ -158,7 +159,12 @@ class Function:
             out.grad_fn = fn
         if _anomaly_enabled:
             fn.created_at = _user_frame()
-            _check_finite(data, f"forward of {cls.__name__}", inputs, fn.created_at)
+            if _backward_stack:  # an op run by some op's backward: blame that backward
+                owner = _backward_stack[-1]
+                _check_finite(data, f"backward of {type(owner).__name__} (in its {cls.__name__})", owner.inputs,
+                              owner.created_at)
+            else:
+                _check_finite(data, f"forward of {cls.__name__}", inputs, fn.created_at)
         return out
 
     def forward(self, *arrays, **params):
@@ -191,6 +197,19 @@ def _check_finite(array, what: str, inputs: Sequence[Tensor], created_at: str) -
     bad = "nan" if bool(xp.isnan(array).any()) else ("inf" if bool((array == xp.inf).any()) else "-inf")
     ranges = "; ".join(_describe_values(t) for t in inputs)
     raise FloatingPointError(f"detect_anomaly: {what} produced {bad} (inputs: {ranges}); op created at {created_at}")
+
+
+def _call_backward(fn: Function, grad_output: Tensor):
+    """``fn.backward`` under anomaly detection: the ops it runs report NaN/inf as this backward's."""
+    _backward_stack.append(fn)
+    try:
+        input_grads = fn.backward(grad_output)
+    finally:
+        _backward_stack.pop()
+    for g in input_grads if isinstance(input_grads, tuple) else (input_grads,):
+        if g is not None:
+            _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, fn.created_at)
+    return input_grads
 
 
 def _describe_values(t: Tensor) -> str:
@@ -291,13 +310,9 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     results[wanted_fn[fn]] = grad_output
                 if fn not in needed:
                     continue
-            input_grads = fn.backward(grad_output)
+            input_grads = _call_backward(fn, grad_output) if _anomaly_enabled else fn.backward(grad_output)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            if _anomaly_enabled:
-                for g in input_grads:
-                    if g is not None:
-                        _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, fn.created_at)
             for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad):
                 if g is None or not needs:
                     continue

@@ -1,0 +1,187 @@
+"""Every differentiable op in one table: forward against NumPy, first- and second-order gradient checks.
+
+Each row is an OpCase (see tests/helpers.py): the op as a function of Tensors, a NumPy reference, the
+input shapes (broadcasting variants are rows of their own), the input domain and the kinks to avoid.
+"""
+
+import numpy as np
+import pytest
+from helpers import OpCase, check_case, near, near_tie
+
+import tinygrad_lite as tl
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _logsumexp(x, axis=None, keepdims=False):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _no_ties(axis=None):
+    """Kink predicate for max/min: two candidates within 1e-3 of each other along ``axis``."""
+    def kink(x):
+        s = np.sort(x, axis=axis) if axis is not None else np.sort(x, axis=None)
+        return bool(np.any(np.abs(np.diff(s, axis=-1 if axis is None else axis)) < 1e-3))
+    return kink
+
+
+INDEX = np.array([0, 2, 2, 1])  # a repeated index: its gradient must accumulate
+MASK = np.array([True, False, True])
+COND = np.array([[True, False, True], [False, False, True]])
+
+CASES = [
+    # arithmetic, with broadcasting variants
+    OpCase("add", lambda a, b: a + b, np.add, [(2, 3), (2, 3)]),
+    OpCase("add_broadcast_row", lambda a, b: a + b, np.add, [(2, 3), (3,)]),
+    OpCase("add_broadcast_both", lambda a, b: a + b, np.add, [(2, 1), (1, 3)]),
+    OpCase("add_scalar", lambda a: a + 1.5, lambda a: a + 1.5, [(4,)]),
+    OpCase("sub", lambda a, b: a - b, np.subtract, [(2, 3), (2, 3)]),
+    OpCase("sub_broadcast", lambda a, b: a - b, np.subtract, [(3,), (2, 1, 3)]),
+    OpCase("rsub_scalar", lambda a: 2.0 - a, lambda a: 2.0 - a, [(4,)]),
+    OpCase("mul", lambda a, b: a * b, np.multiply, [(2, 3), (2, 3)]),
+    OpCase("mul_broadcast", lambda a, b: a * b, np.multiply, [(4, 1), (3,)]),
+    OpCase("mul_self", lambda a: a * a, lambda a: a * a, [(5,)]),
+    OpCase("div", lambda a, b: a / b, np.divide, [(2, 3), (2, 3)], domain=[(-2, 2), (0.5, 2)]),
+    OpCase("div_broadcast", lambda a, b: a / b, np.divide, [(2, 3), (3,)], domain=[(-2, 2), (0.5, 2)]),
+    OpCase("rdiv_scalar", lambda a: 1.0 / a, lambda a: 1.0 / a, [(4,)], domain=(0.5, 2)),
+    OpCase("neg", lambda a: -a, np.negative, [(2, 3)]),
+    OpCase("pow_square", lambda a: a ** 2, lambda a: a ** 2, [(2, 3)]),
+    OpCase("pow_cube", lambda a: a ** 3, lambda a: a ** 3, [(2, 3)]),
+    OpCase("pow_fractional", lambda a: a ** 1.5, lambda a: a ** 1.5, [(2, 3)], domain=(0.5, 2)),
+    OpCase("pow_negative", lambda a: a ** -2, lambda a: a ** -2.0, [(2, 3)], domain=(0.5, 2)),
+    OpCase("pow_zero", lambda a: a ** 0, lambda a: a ** 0, [(3,)]),
+    OpCase("pow_tensor", lambda a, b: a ** b, np.power, [(2, 3), (2, 3)], domain=[(0.5, 2), (-1.5, 1.5)]),
+    OpCase("pow_tensor_broadcast", lambda a, b: a ** b, np.power, [(2, 3), (1,)], domain=[(0.5, 2), (-1.5, 1.5)]),
+    OpCase("rpow_scalar_base", lambda b: 2.0 ** b, lambda b: 2.0 ** b, [(4,)]),
+    # unary functions
+    OpCase("abs", lambda a: a.abs(), np.abs, [(2, 3)], kink=near([0])),
+    OpCase("exp", lambda a: a.exp(), np.exp, [(2, 3)]),
+    OpCase("log", lambda a: a.log(), np.log, [(2, 3)], domain=(0.3, 3)),
+    OpCase("sqrt", lambda a: a.sqrt(), np.sqrt, [(2, 3)], domain=(0.3, 3)),
+    OpCase("sin", lambda a: a.sin(), np.sin, [(2, 3)]),
+    OpCase("cos", lambda a: a.cos(), np.cos, [(2, 3)]),
+    OpCase("tanh", lambda a: a.tanh(), np.tanh, [(2, 3)]),
+    OpCase("sigmoid", lambda a: a.sigmoid(), _sigmoid, [(2, 3)], domain=(-6, 6)),
+    OpCase("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [(2, 3)], kink=near([0])),
+    OpCase("clip", lambda a: a.clip(-0.5, 0.8), lambda a: np.clip(a, -0.5, 0.8), [(3, 4)], kink=near([-0.5, 0.8])),
+    OpCase("clip_low_only", lambda a: a.clip(min=0.1), lambda a: np.clip(a, 0.1, None), [(5,)], kink=near([0.1])),
+    OpCase("clip_tensor_bounds", lambda a, lo: a.clip(lo, None), lambda a, lo: np.maximum(a, lo), [(3,), (3,)],
+           kink=near_tie()),
+    OpCase("maximum", lambda a, b: tl.maximum(a, b), np.maximum, [(2, 3), (2, 3)], kink=near_tie()),
+    OpCase("maximum_broadcast", lambda a, b: tl.maximum(a, b), np.maximum, [(2, 3), (3,)],
+           kink=lambda a, b: bool(np.any(np.abs(a - b) < 1e-3))),
+    OpCase("minimum", lambda a, b: tl.minimum(a, b), np.minimum, [(2, 3), (2, 3)], kink=near_tie()),
+    OpCase("where", lambda a, b: tl.where(tl.tensor(COND, device=a.device), a, b),
+           lambda a, b: np.where(COND, a, b), [(2, 3), (2, 3)]),
+    OpCase("where_broadcast", lambda a, b: tl.where(tl.tensor(COND, device=a.device), a, b),
+           lambda a, b: np.where(COND, a, b), [(3,), (2, 1)]),
+    # reductions
+    OpCase("sum_all", lambda a: a.sum(), np.sum, [(2, 3)]),
+    OpCase("sum_axis0", lambda a: a.sum(axis=0), lambda a: a.sum(axis=0), [(2, 3)]),
+    OpCase("sum_axes_keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True),
+           lambda a: a.sum(axis=(0, 2), keepdims=True), [(2, 3, 4)]),
+    OpCase("mean_all", lambda a: a.mean(), np.mean, [(2, 3)]),
+    OpCase("mean_axis", lambda a: a.mean(axis=-1), lambda a: a.mean(axis=-1), [(2, 3)]),
+    OpCase("max_all", lambda a: a.max(), np.max, [(2, 3)], kink=_no_ties()),
+    OpCase("max_axis", lambda a: a.max(axis=1), lambda a: a.max(axis=1), [(3, 4)], kink=_no_ties(axis=1)),
+    OpCase("max_keepdims", lambda a: a.max(axis=0, keepdims=True), lambda a: a.max(axis=0, keepdims=True),
+           [(4, 3)], kink=_no_ties(axis=0)),
+    OpCase("min_axis", lambda a: a.min(axis=0), lambda a: a.min(axis=0), [(4, 3)], kink=_no_ties(axis=0)),
+    OpCase("var_all", lambda a: a.var(), np.var, [(2, 3)]),
+    OpCase("var_axis_ddof1", lambda a: a.var(axis=1, ddof=1), lambda a: a.var(axis=1, ddof=1), [(3, 4)]),
+    OpCase("std_axis", lambda a: a.std(axis=0), lambda a: a.std(axis=0), [(4, 3)]),
+    OpCase("logsumexp_all", lambda a: a.logsumexp(), _logsumexp, [(2, 3)]),
+    OpCase("logsumexp_axis", lambda a: a.logsumexp(axis=1), lambda a: _logsumexp(a, axis=1), [(3, 4)]),
+    OpCase("logsumexp_keepdims", lambda a: a.logsumexp(axis=0, keepdims=True),
+           lambda a: _logsumexp(a, axis=0, keepdims=True), [(3, 4)]),
+    # shape
+    OpCase("reshape", lambda a: a.reshape(3, 2), lambda a: a.reshape(3, 2), [(2, 3)]),
+    OpCase("reshape_infer", lambda a: a.reshape(-1), lambda a: a.reshape(-1), [(2, 3)]),
+    OpCase("transpose_T", lambda a: a.T, lambda a: a.T, [(2, 3)]),
+    OpCase("transpose_axes", lambda a: a.transpose(1, 2, 0), lambda a: a.transpose(1, 2, 0), [(2, 3, 4)]),
+    OpCase("swapaxes", lambda a: a.swapaxes(0, 2), lambda a: a.swapaxes(0, 2), [(2, 3, 4)]),
+    OpCase("flatten", lambda a: a.flatten(), lambda a: a.flatten(), [(2, 3, 2)]),
+    OpCase("flatten_from_1", lambda a: a.flatten(1), lambda a: a.reshape(2, -1), [(2, 3, 2)]),
+    OpCase("squeeze", lambda a: a.squeeze(), np.squeeze, [(1, 3, 1)]),
+    OpCase("unsqueeze", lambda a: a.unsqueeze(1), lambda a: np.expand_dims(a, 1), [(2, 3)]),
+    OpCase("broadcast_to", lambda a: a.broadcast_to((4, 2, 3)), lambda a: np.broadcast_to(a, (4, 2, 3)), [(2, 1)]),
+    OpCase("getitem_int", lambda a: a[1], lambda a: a[1], [(3, 4)]),
+    OpCase("getitem_slice", lambda a: a[:, 1:3], lambda a: a[:, 1:3], [(3, 4)]),
+    OpCase("getitem_step_newaxis", lambda a: a[::2, None, -1], lambda a: a[::2, None, -1], [(5, 3)]),
+    OpCase("getitem_int_array_repeated", lambda a: a[tl.tensor(INDEX, device=a.device)], lambda a: a[INDEX], [(3, 2)]),
+    OpCase("getitem_list", lambda a: a[[0, 0, 1]], lambda a: a[[0, 0, 1]], [(3,)]),
+    OpCase("getitem_bool_mask", lambda a: a[tl.tensor(MASK, device=a.device)], lambda a: a[MASK], [(3, 2)]),
+    OpCase("getitem_pairs", lambda a: a[tl.tensor([0, 1, 1], device=a.device), tl.tensor([2, 0, 0], device=a.device)],
+           lambda a: a[[0, 1, 1], [2, 0, 0]], [(2, 3)]),
+    OpCase("concatenate", lambda a, b: tl.concatenate([a, b], axis=1), lambda a, b: np.concatenate([a, b], 1),
+           [(2, 3), (2, 1)]),
+    OpCase("concatenate_self", lambda a: tl.concatenate([a, a * 2], axis=0), lambda a: np.concatenate([a, a * 2]),
+           [(2, 3)]),
+    OpCase("stack", lambda a, b: tl.stack([a, b], axis=-1), lambda a, b: np.stack([a, b], -1), [(2, 3), (2, 3)]),
+    # linear algebra
+    OpCase("matmul", lambda a, b: a @ b, np.matmul, [(2, 3), (3, 4)]),
+    OpCase("matmul_vector_right", lambda a, b: a @ b, np.matmul, [(2, 3), (3,)]),
+    OpCase("matmul_vector_left", lambda a, b: a @ b, np.matmul, [(3,), (3, 4)]),
+    OpCase("matmul_dot", lambda a, b: a @ b, np.matmul, [(3,), (3,)]),
+    OpCase("matmul_batched", lambda a, b: a @ b, np.matmul, [(2, 2, 3), (2, 3, 2)]),
+    OpCase("matmul_batch_broadcast", lambda a, b: a @ b, np.matmul, [(2, 2, 3), (3, 2)]),
+    OpCase("tl_matmul", lambda a, b: tl.matmul(a, b), np.matmul, [(1, 3), (3, 1)]),
+    # casts and composites
+    OpCase("composite_softmax", lambda a: (a - a.logsumexp(axis=1, keepdims=True)).exp(),
+           lambda a: np.exp(a - _logsumexp(a, axis=1, keepdims=True)), [(2, 4)]),
+    OpCase("composite_tanh_mlp", lambda x, w: (x @ w).tanh().sum(axis=0), lambda x, w: np.tanh(x @ w).sum(axis=0),
+           [(4, 3), (3, 2)]),
+]
+
+# the public op list of DESIGN.md: each name must appear in at least one case above
+OP_NAMES = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh",
+            "sigmoid", "relu", "clip", "maximum", "minimum", "sum", "mean", "max", "min", "var", "logsumexp",
+            "reshape", "transpose", "flatten", "squeeze", "unsqueeze", "broadcast_to", "getitem", "concatenate",
+            "stack", "where"]
+
+
+def test_every_op_has_a_case():
+    names = " ".join(c.name for c in CASES)
+    missing = [op for op in OP_NAMES if op not in names]
+    assert not missing, f"ops without a table row: {missing}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_op(case, device):
+    check_case(case, device)
+
+
+def test_the_harness_catches_a_wrong_gradient(device):
+    """A deliberately wrong backward must fail the check (so the table above cannot pass vacuously)."""
+
+    class WrongSquare(tl.Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad_output):
+            (x,) = self.inputs
+            return grad_output * 3 * x  # should be 2x
+
+    case = OpCase("wrong", lambda a: WrongSquare.apply(a), lambda a: a * a, [(3,)])
+    with pytest.raises(tl.GradcheckError, match="input 0"):
+        check_case(case, device)
+
+
+def test_the_harness_catches_a_wrong_second_derivative(device):
+    """A backward that is right in value but built from constants breaks double backward; gradgradcheck sees it."""
+
+    class DetachedSquare(tl.Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, grad_output):
+            (x,) = self.inputs
+            return grad_output * (2 * x.detach())  # right value, but d²/dx² is lost
+
+    case = OpCase("detached", lambda a: DetachedSquare.apply(a), lambda a: a * a, [(3,)])
+    with pytest.raises(tl.GradcheckError):
+        check_case(case, device)

@@ -1,0 +1,250 @@
+"""Module and Parameter: how a network keeps track of its weights.
+
+A network is a tree of Modules. Assigning a :class:`Parameter` or another Module as an attribute inside
+``__init__`` registers it, in the order of assignment, so ``model.parameters()`` can hand every weight
+to an optimizer and ``state_dict()`` can name each one (``"0.weight"``, ``"encoder.fc1.bias"``) without
+the author writing any bookkeeping. The names and meanings are PyTorch's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping, NamedTuple
+
+import numpy as np
+
+from .. import backend
+from ..autograd import no_grad
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that is a learnable weight of a Module: it requires grad, and a Module registers it.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.nn.Parameter(tl.zeros(2))
+    >>> w.requires_grad
+    True
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype=None, device: str | None = None):
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped: keys the model has but the dict lacks, and back."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of every layer and network: subclass it, assign layers and Parameters in ``__init__``,
+    and write ``forward``. Calling the module calls ``forward``.
+
+    >>> import tinygrad_lite as tl
+    >>> class MLP(tl.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = tl.nn.Linear(2, 3)
+    ...         self.out = tl.nn.Linear(3, 1)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> model = MLP()
+    >>> [name for name, _ in model.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    >>> model(tl.zeros(5, 2)).shape
+    (5, 1)
+    """
+
+    def __init__(self) -> None:
+        # object.__setattr__ because our own __setattr__ needs these two registries to exist already
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # --- registration -----------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, (Parameter, Module)) and "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
+                                 "has run; call super().__init__() first in your __init__")
+        registries = self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})
+        for registry in registries:  # a name belongs to at most one registry
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    # --- walking the tree -------------------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}.forward is not written: a Module subclass must "
+                                  "define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """The direct sub-modules with their attribute names, in the order they were assigned."""
+        yield from self._modules.items()
+
+    def children(self) -> Iterator["Module"]:
+        """The direct sub-modules, in the order they were assigned."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        """This module (named ``prefix``, "" by default) and every module below it, each once, depth first."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{child}" if name else child, m) for child, m in module._modules.items()]
+            stack.extend(reversed(children))  # reversed so the first child is visited first
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and every module below it, each once, depth first."""
+        for _, module in self.named_modules():
+            yield module
+
+    def _all_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """Every (dotted name, Parameter) pair, including a shared Parameter once under each name."""
+        for prefix, module in self.named_modules():
+            for name, p in module._parameters.items():
+                yield (f"{prefix}.{name}" if prefix else name), p
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter) for every learnable weight, each once, in registration order."""
+        seen: set[int] = set()
+        for name, p in self._all_named_parameters():
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every learnable weight, each once (what an optimizer is given)."""
+        for _, p in self.named_parameters():
+            yield p
+
+    # --- modes and gradients ----------------------------------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        """Switch this module and all below it to training mode (Dropout active); returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        """Switch to evaluation mode (Dropout passes inputs through); returns self."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``.grad = None``), so the next backward starts from zero."""
+        for p in self.parameters():
+            p.grad = None
+
+    # --- devices and dtypes -----------------------------------------------------------------------
+    def to(self, device: str | None = None, dtype=None) -> "Module":
+        """Move every parameter (and its gradient) to ``device`` and/or cast it to a float ``dtype``,
+        in place; returns self. The Parameter objects stay the same, so an optimizer built before still
+        holds them."""
+        if device is not None:
+            backend.check_device(device)
+        if dtype is not None and np.dtype(dtype).kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: parameters must stay floating point, got dtype {dtype}")
+
+        def convert(array):
+            if dtype is not None:
+                array = array.astype(dtype, copy=False)
+            return array if device is None else backend.to_device(array, device)
+
+        for p in self.parameters():
+            p.data = convert(p.data)
+            if p.grad is not None:
+                p.grad = Tensor._make(convert(p.grad.data), False)
+        return self
+
+    def double(self) -> "Module":
+        """Cast every parameter to float64 (for gradient checks); returns self."""
+        return self.to(dtype=np.float64)
+
+    def float(self) -> "Module":
+        """Cast every parameter to float32; returns self."""
+        return self.to(dtype=np.float32)
+
+    # --- saving and loading -----------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Tensor]:
+        """Every parameter by its dotted name, as detached copies (a snapshot).
+
+        Unlike PyTorch, whose state dict shares memory with the model, these are copies: keeping
+        ``best = model.state_dict()`` during training really keeps the best weights.
+        """
+        return {name: Tensor._make(p.data.copy(), False) for name, p in self._all_named_parameters()}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy the values of ``state_dict`` (Tensors or arrays, by dotted name) into the parameters.
+
+        Every key and shape is checked before anything is copied, so on an error the model is left
+        unchanged. With ``strict=False`` missing and unexpected keys are allowed and returned.
+        """
+        own = dict(self._all_named_parameters())
+        missing = [name for name in own if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in own]
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys {missing}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys {unexpected}")
+        arrays = {}
+        for name, p in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            array = value.data if isinstance(value, Tensor) else value
+            if not backend.is_backend_array(array):
+                array = np.asarray(array)
+            if array.dtype.kind not in "biuf":
+                problems.append(f"{name!r} holds values of dtype {array.dtype}, expected numbers")
+            elif tuple(array.shape) != p.shape:
+                problems.append(f"shape mismatch for {name!r}: the state dict has {tuple(array.shape)}, "
+                                f"the model has {p.shape}")
+            else:
+                arrays[name] = array
+        if problems:
+            raise RuntimeError(f"load_state_dict into {type(self).__name__}: " + "; ".join(problems)
+                               + " (nothing was loaded)")
+        # convert everything first, then assign: a failure while converting must not leave half a model
+        converted = {name: backend.to_device(array, own[name].device).astype(own[name].dtype, copy=True)
+                     for name, array in arrays.items()}
+        with no_grad():
+            for name, array in converted.items():
+                own[name].data = array
+        return IncompatibleKeys(missing, unexpected)
+
+    # --- printing ---------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The layer's settings shown inside its parentheses, e.g. ``in_features=2, out_features=3``."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        if not lines:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        return head + "\n" + "\n".join(lines) + "\n)"

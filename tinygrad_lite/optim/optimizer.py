@@ -1,0 +1,268 @@
+"""The Optimizer base class: parameter groups, per-parameter state, and an atomic ``step()``.
+
+Every optimizer of the lecture is one update rule θ ← θ − (η/σ)·m (F36) with a different choice of the
+movement m and the scale σ. This file holds what they all share, in PyTorch's shape, so that code
+written against ``tl.optim`` reads the same as code written against ``torch.optim``:
+
+- ``param_groups``: a list of dicts, each with ``"params"`` (a list of tensors), ``"lr"`` and the
+  optimizer's other hyper-parameters. Groups let parts of a model train with different rates.
+- ``defaults``: the hyper-parameters a group gets when it does not set its own.
+- ``state``: a dict from parameter to a dict of that parameter's running statistics (momentum buffer,
+  σ, m̂, v̂ ...), under the names each optimizer documents, so demos can plot them.
+- ``lr``: reads the rate of group 0 and writes every group. It always holds the rate the next
+  ``step()`` uses; learning-rate schedulers change it.
+
+``step()`` checks every gradient (a Tensor, same shape, dtype and device as its parameter) before it
+changes any parameter, so a bad gradient raises and leaves the model and the state as they were.
+Gradients are *not* checked for NaN or inf: that would cost one more pass over every gradient (and a
+GPU synchronisation) on every step, and ``tl.detect_anomaly()`` finds a NaN where it is made, naming
+the op, which is more useful than noticing it here.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any, Iterable
+
+from .. import backend
+from ..autograd import no_grad
+from ..tensor import Tensor
+
+
+class Optimizer:
+    """Base class of every optimizer: holds the parameters, their state, and the learning rate.
+
+    A subclass sets ``defaults`` (through ``__init__``), may check a group's hyper-parameters in
+    ``_check_group`` and implements the update rule of one parameter in ``_update``.
+
+    ``params`` is an iterable of tensors, or of dicts (parameter groups) that each hold ``"params"``
+    and may override any hyper-parameter:
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = tl.tensor([0.0], requires_grad=True)
+    >>> opt = tl.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.01}], lr=0.1)
+    >>> [group["lr"] for group in opt.param_groups]
+    [0.1, 0.01]
+    >>> opt.lr = 0.5                      # sets every group, as a scheduler does
+    >>> [group["lr"] for group in opt.param_groups]
+    [0.5, 0.5]
+    """
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(f"{self._name}: params must be an iterable of tensors (e.g. model.parameters() "
+                            "or [w, b]), got a single Tensor; wrap it in a list")
+        params = list(params)
+        if not params:
+            raise ValueError(f"{self._name}: got an empty list of parameters")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    # --- parameter groups -----------------------------------------------------------------------
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters; hyper-parameters it does not set come from ``defaults``."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{self._name}: a parameter group must be a dict with a 'params' key, got {group!r}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        index = len(self.param_groups)
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name}: parameter {i} of group {index} is a {type(p).__name__}, "
+                                "expected a Tensor")
+            if p.dtype.kind != "f":
+                raise TypeError(f"{self._name}: parameter {i} of group {index} has dtype {p.dtype}; "
+                                "only floating-point tensors can be optimized")
+            if not p.is_leaf:
+                raise ValueError(f"{self._name}: parameter {i} of group {index} (shape {p.shape}) was computed "
+                                 "by an op (a non-leaf); optimize the leaf tensors it was made from")
+            if id(p) in seen:
+                raise ValueError(f"{self._name}: parameter {i} of group {index} (shape {p.shape}) appears "
+                                 "more than once; each parameter may be given only once")
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise TypeError(f"{self._name}: unknown hyper-parameter(s) {sorted(unknown)} in group {index}; "
+                            f"expected some of {sorted(self.defaults)}")
+        full = {**self.defaults, **group, "params": params}
+        if full.get("lr") is None:
+            raise TypeError(f"{self._name}: no learning rate given (pass lr=...)")
+        self._check_lr(full["lr"])
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def _check_lr(self, lr: float) -> None:
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"{self._name}: invalid learning rate {lr!r}; expected a finite number >= 0")
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise a clear error for a bad hyper-parameter (subclasses check their own)."""
+
+    def _check_range(self, group: dict[str, Any], name: str, low: float, high: float | None = None,
+                     high_inclusive: bool = False) -> None:
+        """Check ``low <= group[name]`` and ``group[name] < high`` (or ``<=`` with ``high_inclusive``)."""
+        value = group[name]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = ok and value >= low and (high is None or value < high or (high_inclusive and value == high))
+        if not ok:
+            bound = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
+            raise ValueError(f"{self._name}: invalid {name} {value!r}; expected a number >= {low}{bound}")
+
+    # --- the learning rate ----------------------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        """The learning rate the next ``step()`` uses (of group 0; setting it sets every group)."""
+        return self.param_groups[0]["lr"]
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._check_lr(value)
+        for group in self.param_groups:
+            group["lr"] = value
+
+    # --- stepping -------------------------------------------------------------------------------
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``p.grad = None``) before the next ``backward()``."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    @no_grad()
+    def step(self) -> None:
+        """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
+
+        All gradients are checked first, so a bad one raises before anything changes. The updates work
+        in place on ``p.data`` (so every reference to a parameter sees the new value) and record no graph.
+        """
+        work = [(group, p, self._checked_gradient(p, i, k))
+                for k, group in enumerate(self.param_groups)
+                for i, p in enumerate(group["params"]) if p.grad is not None]
+        for group, p, g in work:
+            self._update(p, g, self.state.setdefault(p, {}), group)
+
+    def _checked_gradient(self, p: Tensor, i: int, k: int):
+        """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
+        g = p.grad
+        where = f"{self._name}.step: the gradient of parameter {i} in group {k}"
+        if not isinstance(g, Tensor):
+            raise TypeError(f"{where} is a {type(g).__name__}, expected a Tensor")
+        if g.shape != p.shape:
+            raise ValueError(f"{where} has shape {g.shape} but the parameter has shape {p.shape}")
+        if g.device != p.device:
+            raise RuntimeError(f"{where} is on {g.device} but the parameter is on {p.device}")
+        if g.dtype != p.dtype:
+            raise TypeError(f"{where} has dtype {g.dtype} but the parameter has dtype {p.dtype}")
+        return g.data
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Apply the update rule to ``p.data`` in place, given its gradient array ``g`` (never written)."""
+        raise NotImplementedError(f"{self._name}._update")
+
+    def effective_lr(self, p: Tensor):
+        """The per-coordinate step size η/σ the last ``step()`` applied to ``p`` (an array shaped like ``p``).
+
+        For plain SGD and Momentum it is η everywhere; adaptive optimizers divide η by their σ, which is
+        what makes a gentle parameter take larger steps than a steep one (F26, F27). ``None`` before
+        ``p`` has been updated.
+        """
+        state = self.state.get(p)
+        if not state:
+            return None
+        xp = backend.get_array_module(p.data)
+        return xp.full(p.shape, state["lr"], dtype=p.dtype) / self._scale(state)
+
+    def _scale(self, state: dict[str, Any]):
+        """σ + ε, the number the step divides by (1 for optimizers that do not adapt)."""
+        return 1.0
+
+    # --- saving and restoring -------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """A snapshot of the hyper-parameters and state, parameters named by their position (as PyTorch).
+
+        Arrays are copied, so later steps do not change the snapshot.
+
+        >>> import tinygrad_lite as tl
+        >>> w = tl.tensor([1.0], requires_grad=True)
+        >>> opt = tl.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> sorted(opt.state_dict())
+        ['param_groups', 'state']
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[p] = len(index)
+                ids.append(index[p])
+            groups.append({**{k: copy.deepcopy(v) for k, v in group.items() if k != "params"}, "params": ids})
+        state = {index[p]: {k: _copy_value(v) for k, v in s.items()} for p, s in self.state.items() if p in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a snapshot made by ``state_dict()`` of an optimizer over parameters of the same shapes.
+
+        After loading, the next ``step()`` continues exactly the trajectory the snapshot was taken from.
+        """
+        groups = state_dict.get("param_groups")
+        if not isinstance(groups, list) or "state" not in state_dict:
+            raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"{self._name}.load_state_dict: the snapshot has {len(groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        params: dict[int, Tensor] = {}
+        for k, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"{self._name}.load_state_dict: group {k} of the snapshot has "
+                                 f"{len(saved['params'])} parameters, this optimizer's has {len(group['params'])}")
+            params.update(zip(saved["params"], group["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for i, saved_state in state_dict["state"].items():
+            if i not in params:
+                raise ValueError(f"{self._name}.load_state_dict: the snapshot has state for parameter {i}, "
+                                 f"which no group holds")
+            p = params[i]
+            new_state[p] = {name: _load_value(value, p, name, self._name) for name, value in saved_state.items()}
+        new_groups = []
+        for saved, group in zip(groups, self.param_groups):
+            loaded = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            new_group = {**group, **loaded}
+            self._check_lr(new_group["lr"])
+            self._check_group(new_group)
+            new_groups.append(new_group)
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{self._name} ("]
+        for k, group in enumerate(self.param_groups):
+            settings = ", ".join(f"{key}={value}" for key, value in group.items() if key != "params")
+            lines.append(f"  group {k}: {len(group['params'])} parameters, {settings}")
+        return "\n".join(lines + [")"])
+
+
+def _copy_value(value):
+    """A copy of one state entry: arrays are copied (on their device), numbers kept."""
+    return value.copy() if backend.is_backend_array(value) else copy.deepcopy(value)
+
+
+def _load_value(value, p: Tensor, name: str, who: str):
+    """One state entry from a snapshot, as an array of ``p``'s dtype on ``p``'s device (numbers kept)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if not backend.is_backend_array(value):
+        return copy.deepcopy(value)
+    if value.shape != p.shape:
+        raise ValueError(f"{who}.load_state_dict: state {name!r} has shape {value.shape} but its parameter "
+                         f"has shape {p.shape}")
+    return backend.to_device(value, p.device).astype(p.dtype, copy=True)

@@ -136,25 +136,31 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         """Run ``forward`` on the inputs' arrays and return the output Tensor, recorded in the graph."""
         fn = cls()
-        first = inputs[0].data
-        for other in inputs[1:]:
-            if type(other.data) is not type(first):
+        arrays = [t.data for t in inputs]
+        array_type = type(arrays[0])
+        for array in arrays:
+            if type(array) is not array_type:
                 devices = ", ".join(t.device for t in inputs)
                 raise RuntimeError(f"{cls.__name__.lower()}: inputs are on different devices ({devices}); "
                                    "move them to one device with .to(device)")
         try:
-            data = fn.forward(*[t.data for t in inputs], **params)
+            data = fn.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:
             described = ", ".join(f"{t.shape} {t.dtype}" for t in inputs)
             raise type(error)(f"{cls.__name__.lower()}: inputs {described}: {error}") from None
-        if not isinstance(data, type(first)):  # NumPy turns 0-d results into scalars
-            data = backend.get_array_module(first).asarray(data)
+        if type(data) is not array_type:  # NumPy turns 0-d results into scalars
+            data = backend.get_array_module(arrays[0]).asarray(data)
 
-        requires_grad = _grad_enabled and data.dtype.kind == "f" and any(t.requires_grad for t in inputs)
+        requires_grad = False
+        if _grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    requires_grad = data.dtype.kind == "f"  # integer and bool results carry no gradient
+                    break
         out = Tensor._make(data, requires_grad)
         if requires_grad:
             fn.inputs = inputs
-            fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
             fn.output = weakref.ref(out)
             out.grad_fn = fn
         if _anomaly_enabled:

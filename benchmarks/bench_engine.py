@@ -1,0 +1,113 @@
+"""Engine overhead: long chains of tiny ops, where the framework's bookkeeping is all there is to measure.
+
+W2: a chain of 1,000 elementwise ops on a 10-element vector, then backward (µs per op).
+W5: a chain of 100,000 ops: forward, backward, and the peak memory of the process that ran it.
+
+Each workload runs in tinygrad_lite and, when it is installed, PyTorch (CPU), with repeats
+interleaved so both see the same machine state; the tables give medians and the ratio of medians.
+Peak memory is measured in a fresh subprocess per framework (its peak resident set size, less
+that of the same process before the chain was built). Run:
+
+    python benchmarks/bench_engine.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import tinygrad_lite as tl
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+LENGTH_W2, LENGTH_W5, REPEATS = 1_000, 100_000, 7
+
+
+def chain(module, length: int, backward: bool = True) -> None:
+    """y ← tanh(1.01·y) + 0.1, repeated; ``module`` is tinygrad_lite or torch (same code for both)."""
+    x = module.tensor(np.linspace(0.1, 1.0, 10).astype(np.float32), requires_grad=True)
+    y = x
+    for _ in range(length // 3):
+        y = (y * 1.01).tanh() + 0.1
+    if backward:
+        y.sum().backward()
+
+
+def time_interleaved(workloads: dict, repeats: int = REPEATS) -> dict[str, float]:
+    """Median seconds of each workload, running them in turn ``repeats`` times."""
+    times: dict[str, list[float]] = {name: [] for name in workloads}
+    for _ in range(repeats):
+        for name, run in workloads.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def resident_peak_kib() -> int:
+    """This process's peak resident memory in KiB (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak_memory_mib(framework: str, length: int) -> float:
+    """Extra peak resident memory (MiB) of a chain of ``length`` ops with backward, in a fresh process."""
+    code = f"""
+import sys
+sys.path.insert(0, {sys.path[0]!r})
+from bench_engine import chain, resident_peak_kib
+import {"torch as module" if framework == "torch" else "tinygrad_lite as module"}
+chain(module, 30)
+before = resident_peak_kib()
+chain(module, {length})
+print((resident_peak_kib() - before) / 1024)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(result.stdout.strip())
+
+
+def main() -> dict:
+    frameworks = {"tinygrad_lite": tl} | ({"torch": torch} if torch is not None else {})
+    report: dict = {}
+
+    print(f"W2: a chain of {LENGTH_W2} elementwise ops on 10 elements (µs per op)")
+    forward = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2, backward=False)) for n, m in frameworks.items()})
+    both = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2)) for n, m in frameworks.items()})
+    for name in frameworks:
+        report[f"W2 {name}"] = {"forward_us_per_op": forward[name] / LENGTH_W2 * 1e6,
+                                "forward_backward_us_per_op": both[name] / LENGTH_W2 * 1e6}
+        print(f"  {name:<14} forward {forward[name] / LENGTH_W2 * 1e6:6.2f}   "
+              f"forward+backward {both[name] / LENGTH_W2 * 1e6:6.2f}")
+    if torch is None:
+        print("  (PyTorch is not installed: no comparison)")
+    else:
+        print(f"  ratio tinygrad_lite / torch, forward+backward: {both['tinygrad_lite'] / both['torch']:.2f}")
+
+    print(f"\nW5: a chain of {LENGTH_W5:,} ops, forward + backward")
+    long_runs = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W5)) for n, m in frameworks.items()}, repeats=3)
+    for name in frameworks:
+        memory = peak_memory_mib(name if name == "torch" else "tinygrad_lite", LENGTH_W5)
+        report[f"W5 {name}"] = {"seconds": long_runs[name], "peak_extra_mib": memory}
+        print(f"  {name:<14} {long_runs[name]:6.2f} s   peak memory +{memory:6.1f} MiB")
+    return report
+
+
+if __name__ == "__main__":
+    results = main()
+    if "--json" in sys.argv:
+        print(json.dumps(results, indent=2))

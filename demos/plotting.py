@@ -12,6 +12,7 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
@@ -58,7 +59,7 @@ def loss_contour(ax, x, y, z, levels, xlabel: str = r"$w_1$", ylabel: str = r"$w
     norm = BoundaryNorm(levels, 256)
     filled = ax.contourf(x, y, z, levels=levels, norm=norm, cmap="viridis", extend="max")
     ax.contour(x, y, z, levels=levels, colors="white", linewidths=0.5, alpha=0.6)
-    ax.figure.colorbar(filled, ax=ax, label=colorbar_label, ticks=levels)
+    ax.figure.colorbar(filled, ax=ax, label=colorbar_label, ticks=levels, format="%g")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_aspect("equal")
@@ -73,6 +74,12 @@ def mark(ax, point, kind: str, label: str | None = None, size: float = 110):
                zorder=5, label=label)
 
 
+def outlined(text):
+    """Give a text artist a dark outline so it reads on any background (light or dark contours)."""
+    text.set_path_effects([patheffects.withStroke(linewidth=3, foreground="black", alpha=0.7)])
+    return text
+
+
 def note(ax, text: str, loc: str = "upper left"):
     """A short boxed remark inside the axes (``loc``: "upper left", "upper right", "lower left", ...)."""
     vertical, horizontal = loc.split()
@@ -82,18 +89,27 @@ def note(ax, text: str, loc: str = "upper left"):
             fontsize=10, zorder=6, bbox=dict(boxstyle="round,pad=0.35", fc="white", ec="#bbbbbb", alpha=0.92))
 
 
-def caption(fig: Figure, text: str, width: int = 150):
+def caption(fig: Figure, text: str):
     """A caption under the figure: what to look at, and the measured numbers behind the claim."""
-    fig.supxlabel("\n".join(textwrap.wrap(text, width)), fontsize=10, x=0.01, ha="left", color="#333333")
+    characters_per_line = int(fig.get_figwidth() * 12.5)  # 10-point text at DPI
+    fig.supxlabel("\n".join(textwrap.wrap(text, characters_per_line)), fontsize=10, x=0.01, ha="left",
+                  color="#333333")
+
+
+def number(v, digits: int = 3) -> str:
+    """A number as text with a real minus sign and no ``-0``: ``number(-2.0)`` is ``"−2"``."""
+    v = float(v) + 0.0  # turns -0.0 into 0.0
+    return f"{v:.{digits}g}".replace("-", "−")
+
+
+def numbers(values, digits: int = 3) -> str:
+    """Several numbers as text: ``numbers([-2, 2])`` is ``"−2, 2"``."""
+    return ", ".join(number(v, digits) for v in np.ravel(values))
 
 
 def matrix(m, digits: int = 3) -> str:
     """A small matrix as text, ``[[0, −2], [−2, 0]]``, with real minus signs and no ``-0``."""
-    def number(v):
-        v = float(v) + 0.0  # turns -0.0 into 0.0
-        return f"{v:.{digits}g}".replace("-", "−")
-    m = np.atleast_2d(m)
-    return "[" + ", ".join("[" + ", ".join(number(v) for v in row) + "]" for row in m) + "]"
+    return "[" + ", ".join("[" + numbers(row, digits) + "]" for row in np.atleast_2d(m)) + "]"
 
 
 def save(fig: Figure, path: Path):

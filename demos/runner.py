@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -54,10 +55,17 @@ def run_figure(figure: Figure, ctx: Context, out_dir: Path) -> Result:
         "seed": ctx.seed,
         "seconds": round(seconds, 3),
     }
-    with open(out_dir / f"{figure.stem}.json", "w", encoding="utf-8") as f:
-        json.dump(to_json(document), f, ensure_ascii=False, indent=1)
-        f.write("\n")
+    text = json.dumps(to_json(document), ensure_ascii=False, indent=1)
+    (out_dir / f"{figure.stem}.json").write_text(_NUMBER_LIST.sub(_one_line, text) + "\n", encoding="utf-8")
     return result
+
+
+# A list of plain numbers (the innermost level of an array), which json.dumps spreads over many lines.
+_NUMBER_LIST = re.compile(r"\[([-+.\deE,\s]|null)*\]")
+
+
+def _one_line(match: re.Match) -> str:
+    return "[" + ", ".join(item.strip() for item in match.group(0)[1:-1].split(",") if item.strip()) + "]"
 
 
 def run_all(figures: list[Figure], ctx: Context, out_dir: Path) -> list[Record]:

@@ -19,8 +19,15 @@ from .backend import manual_seed
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .functional import hessian, hvp, jacobian
+from . import curvature  # isort: skip  (curvature builds on functional)
 from .ops import (abs, clip, concatenate, cos, exp, log, logsumexp, matmul, maximum, minimum, relu, sigmoid,
                   sin, sqrt, stack, tanh, where)
+from .serialization import load, save
+from . import data, optim  # isort: skip  (optim and data build on Tensor)
+
+from . import nn  # isort: skip  (nn builds on everything above)
+from . import viz  # isort: skip  (viz draws graphs, surfaces and paths; matplotlib/Graphviz load lazily)
 
 bool = bool_  # noqa: A001  (tl.bool, as torch.bool)
 

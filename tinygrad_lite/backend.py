@@ -68,8 +68,8 @@ def get_array_module(array):
 
 
 def device_of(array) -> str:
-    """'cpu' for a NumPy array, 'cuda' for a CuPy array."""
-    return "cpu" if isinstance(array, np.ndarray) else "cuda"
+    """'cpu' for a NumPy array (or scalar), 'cuda' for a CuPy array."""
+    return "cpu" if isinstance(array, (np.ndarray, np.generic)) else "cuda"
 
 
 def is_backend_array(value) -> bool:

@@ -79,6 +79,13 @@ CASES = [
            lambda a, b: np.where(COND, a, b), [(2, 3), (2, 3)]),
     OpCase("where_broadcast", lambda a, b: tl.where(tl.tensor(COND, device=a.device), a, b),
            lambda a, b: np.where(COND, a, b), [(3,), (2, 1)]),
+    # 0-d inputs (NumPy hands back scalars for them; every op must still return arrays)
+    OpCase("maximum_0d", lambda a, b: tl.maximum(a, b), np.maximum, [(), ()], kink=near_tie()),
+    OpCase("abs_0d", lambda a: a.abs(), np.abs, [()], kink=near([0])),
+    OpCase("relu_0d", lambda a: a.relu(), lambda a: np.maximum(a, 0), [()], kink=near([0])),
+    OpCase("clip_0d", lambda a: a.clip(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), [()], kink=near([-0.5, 0.5])),
+    OpCase("max_0d", lambda a: a.max(), np.max, [()]),
+    OpCase("mul_0d_by_vector", lambda a, b: a * b, np.multiply, [(), (3,)]),
     # reductions
     OpCase("sum_all", lambda a: a.sum(), np.sum, [(2, 3)]),
     OpCase("sum_axis0", lambda a: a.sum(axis=0), lambda a: a.sum(axis=0), [(2, 3)]),

@@ -19,7 +19,6 @@ import math
 import numpy as np
 
 from .. import backend
-from ..autograd import no_grad
 from ..tensor import Tensor
 
 _LINEAR_GAINS = ("linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid")
@@ -58,8 +57,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Replace the tensor's values with host ``values``, on its device and in its dtype."""
     if tensor.dtype.kind != "f":
         raise TypeError(f"init: can only fill floating-point tensors, got {tensor.dtype}")
-    with no_grad():
-        tensor.data = backend.to_device(values.astype(tensor.dtype), tensor.device)
+    tensor.data = backend.to_device(values.astype(tensor.dtype), tensor.device)  # not an op: no graph
     return tensor
 
 

@@ -72,13 +72,24 @@ class Module:
         if isinstance(value, (Parameter, Module)) and "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: cannot assign {name!r} before Module.__init__() "
                                  "has run; call super().__init__() first in your __init__")
-        registries = self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})
-        for registry in registries:  # a name belongs to at most one registry
-            registry.pop(name, None)
+        parameters, modules = self.__dict__.get("_parameters", {}), self.__dict__.get("_modules", {})
+        # as in PyTorch: `self.weight = self.weight * 2` would silently stop training the weight, so refuse it
+        if name in parameters and not isinstance(value, Parameter) and value is not None:
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to parameter {name!r} "
+                            "(a Parameter or None expected); wrap it in nn.Parameter, or update .data under no_grad")
+        if name in modules and not isinstance(value, Module) and value is not None:
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(value).__name__} to sub-module {name!r} "
+                            "(a Module or None expected)")
+        # a name belongs to at most one registry; replacing an entry keeps its place in the order
         if isinstance(value, Parameter):
-            self._parameters[name] = value
+            modules.pop(name, None)
+            parameters[name] = value
         elif isinstance(value, Module):
-            self._modules[name] = value
+            parameters.pop(name, None)
+            modules[name] = value
+        else:
+            parameters.pop(name, None)
+            modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -121,11 +132,12 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def _all_named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """Every (dotted name, Parameter) pair, including a shared Parameter once under each name."""
-        for prefix, module in self.named_modules():
-            for name, p in module._parameters.items():
-                yield (f"{prefix}.{name}" if prefix else name), p
+    def _all_named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every (dotted name, Parameter) pair; a shared Parameter (or module) comes once under each name."""
+        for name, p in self._parameters.items():
+            yield prefix + name, p
+        for name, module in self._modules.items():
+            yield from module._all_named_parameters(f"{prefix}{name}.")
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) for every learnable weight, each once, in registration order."""
@@ -160,7 +172,9 @@ class Module:
     def to(self, device: str | None = None, dtype=None) -> "Module":
         """Move every parameter (and its gradient) to ``device`` and/or cast it to a float ``dtype``,
         in place; returns self. The Parameter objects stay the same, so an optimizer built before still
-        holds them."""
+        holds them. ``model.to(tl.float64)`` works too, as in PyTorch."""
+        if device is not None and not isinstance(device, str):
+            device, dtype = None, device
         if device is not None:
             backend.check_device(device)
         if dtype is not None and np.dtype(dtype).kind != "f":

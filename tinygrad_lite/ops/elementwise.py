@@ -24,9 +24,9 @@ from .broadcast import sum_to
 from .operands import as_tensor, binary_operands, floating
 
 
-def _constant(array) -> Tensor:
-    """A mask or sign array as a Tensor outside the graph."""
-    return Tensor._make(array, False)
+def _constant(array, like: Tensor) -> Tensor:
+    """A mask or sign array as a Tensor outside the graph (NumPy hands back scalars for 0-d inputs)."""
+    return Tensor._make(backend.get_array_module(like.data).asarray(array, dtype=like.dtype), False)
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class Abs(Function):
         return xp.abs(x)
 
     def backward(self, grad_output):
-        return grad_output * _constant(self.sign)
+        return grad_output * _constant(self.sign, grad_output)
 
 
 class Exp(Function):
@@ -231,7 +231,7 @@ class ReLU(Function):
         return backend.get_array_module(x).maximum(x, 0)
 
     def backward(self, grad_output):
-        return grad_output * _constant(self.mask.astype(grad_output.dtype))
+        return grad_output * _constant(self.mask, grad_output)
 
 
 class Clip(Function):
@@ -248,7 +248,7 @@ class Clip(Function):
         return xp.clip(x, low, high)
 
     def backward(self, grad_output):
-        return grad_output * _constant(self.inside.astype(grad_output.dtype))
+        return grad_output * _constant(self.inside, grad_output)
 
 
 class Maximum(Function):
@@ -277,9 +277,9 @@ class Minimum(Function):
 
 def _split_gradient(fn, grad_output):
     a, b = fn.inputs
-    share_a = fn.share_a.astype(grad_output.dtype)
-    grad_a = sum_to(grad_output * _constant(share_a), a.shape) if fn.needs_input_grad[0] else None
-    grad_b = sum_to(grad_output * _constant(1 - share_a), b.shape) if fn.needs_input_grad[1] else None
+    share_a = _constant(fn.share_a, grad_output)
+    grad_a = sum_to(grad_output * share_a, a.shape) if fn.needs_input_grad[0] else None
+    grad_b = sum_to(grad_output * (1 - share_a), b.shape) if fn.needs_input_grad[1] else None
     return grad_a, grad_b
 
 
@@ -292,7 +292,7 @@ class Where(Function):
 
     def backward(self, grad_output):
         a, b = self.inputs
-        zero = _constant(backend.get_array_module(grad_output.data).zeros((), dtype=grad_output.dtype))
+        zero = _constant(0, grad_output)
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             grad_a = sum_to(Where.apply(grad_output, zero, condition=self.condition), a.shape)

@@ -47,7 +47,8 @@ class Extreme(Function):
         (x,) = self.inputs
         if not self.keepdims:
             grad_output = reshape(grad_output, kept_shape(x.shape, self.axes))
-        return broadcast_to(grad_output, x.shape) * Tensor._make(self.share.astype(x.dtype), False)
+        share = backend.get_array_module(x.data).asarray(self.share, dtype=x.dtype)
+        return broadcast_to(grad_output, x.shape) * Tensor._make(share, False)
 
 
 class LogSumExp(Function):

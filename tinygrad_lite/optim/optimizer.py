@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from typing import Any, Iterable
 
 from .. import backend
@@ -103,7 +104,7 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _check_lr(self, lr: float) -> None:
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr < 0:
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr) or lr < 0:
             raise ValueError(f"{self._name}: invalid learning rate {lr!r}; expected a finite number >= 0")
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -113,7 +114,7 @@ class Optimizer:
                      high_inclusive: bool = False) -> None:
         """Check ``low <= group[name]`` and ``group[name] < high`` (or ``<=`` with ``high_inclusive``)."""
         value = group[name]
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
         ok = ok and value >= low and (high is None or value < high or (high_inclusive and value == high))
         if not ok:
             bound = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
@@ -142,8 +143,9 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
 
-        All gradients are checked first, so a bad one raises before anything changes. The updates work
-        in place on ``p.data`` (so every reference to a parameter sees the new value) and record no graph.
+        All gradients are checked first (Tensor, shape, dtype, device; not NaN/inf, see the module
+        docstring), so a bad one raises before anything changes. The updates work in place on ``p.data``
+        (so every reference to a parameter sees the new value) and record no graph.
         """
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
@@ -172,18 +174,19 @@ class Optimizer:
     def effective_lr(self, p: Tensor):
         """The per-coordinate step size η/σ the last ``step()`` applied to ``p`` (an array shaped like ``p``).
 
-        For plain SGD and Momentum it is η everywhere; adaptive optimizers divide η by their σ, which is
-        what makes a gentle parameter take larger steps than a steep one (F26, F27). ``None`` before
+        For plain SGD and Momentum it is η everywhere; adaptive optimizers divide η by their σ (+ ε),
+        which is what gives a gentle parameter larger steps than a steep one (F26, F27). ``None`` before
         ``p`` has been updated.
         """
         state = self.state.get(p)
         if not state:
             return None
+        group = next(g for g in self.param_groups if any(q is p for q in g["params"]))
         xp = backend.get_array_module(p.data)
-        return xp.full(p.shape, state["lr"], dtype=p.dtype) / self._scale(state)
+        return xp.full(p.shape, state["lr"], dtype=p.dtype) / self._scale(state, group)
 
-    def _scale(self, state: dict[str, Any]):
-        """σ + ε, the number the step divides by (1 for optimizers that do not adapt)."""
+    def _scale(self, state: dict[str, Any], group: dict[str, Any]):
+        """σ + ε, what the step divides by (1 for optimizers that do not adapt the rate)."""
         return 1.0
 
     # --- saving and restoring -------------------------------------------------------------------

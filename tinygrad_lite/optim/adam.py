@@ -1,0 +1,110 @@
+"""Adam = RMSProp + Momentum (F31), and AdamW, Adam with weight decay kept out of the adaptive step."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable
+
+from .. import backend
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, Algorithm 1), the lecture's algorithm box (F31), same as ``torch.optim.Adam``::
+
+        g  ← g + weight_decay · θ                (when weight_decay > 0: L2 penalty in the gradient)
+        m  ← β1 · m + (1 − β1) · g               (momentum part: a moving average of g)
+        v  ← β2 · v + (1 − β2) · g²              (RMSProp part: a moving average of g²)
+        m̂  = m / (1 − β1ᵗ),   v̂ = v / (1 − β2ᵗ)   (bias corrections: m and v start at 0)
+        θ  ← θ − η · m̂ / (√v̂ + ε)
+
+    The lecture's box and PyTorch agree, so there is no second form. Compared with the lecture's
+    RMSProp (σ⁰ = |g⁰|), Adam starts v at 0 and undoes that start with the bias correction, so its
+    first step is η·g/(|g| + ε) ≈ η·sign(g), as in the lecture's RMSProp. The lecture's summary
+    θ ← θ − (ηᵗ/σᵗ)·mᵗ (F36) is this rule with mᵗ = m̂ and σᵗ = √v̂.
+
+    State (``opt.state[p]``): ``"m"``, ``"v"`` (PyTorch calls them ``exp_avg`` and ``exp_avg_sq``),
+    ``"m_hat"``, ``"v_hat"`` (of the last step), ``"step"`` (t), ``"lr"``;
+    ``opt.effective_lr(p)`` is η/(√v̂ + ε).
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.tensor([1.0, -100.0], requires_grad=True, dtype=tl.float64)
+    >>> opt = tl.optim.Adam([w], lr=0.1)
+    >>> (w ** 2).sum().backward()
+    >>> opt.step()                            # the first step is ≈ η·sign(g) for every parameter
+    >>> w
+    tensor([  0.9, -99.9], dtype=float64, requires_grad=True)
+    """
+
+    decoupled_weight_decay = False  # AdamW sets this
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        betas = group["betas"]
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise ValueError(f"{self._name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or not 0.0 <= beta < 1.0:
+                raise ValueError(f"{self._name}: invalid beta{i + 1} {beta!r} in betas={tuple(betas)!r}; "
+                                 "expected 0 <= beta < 1")
+        group["betas"] = tuple(betas)
+        self._check_range(group, "eps", 0.0)
+        self._check_range(group, "weight_decay", 0.0)
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+        xp = backend.get_array_module(p.data)
+        lr, weight_decay = group["lr"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        if weight_decay:
+            if self.decoupled_weight_decay:
+                p.data *= 1 - lr * weight_decay  # AdamW: θ ← θ − η·λ·θ, outside the adaptive step
+            else:
+                g = g + weight_decay * p.data  # Adam: a new array, the gradient is never written
+        if "m" not in state:
+            state["m"] = xp.zeros_like(p.data)
+            state["v"] = xp.zeros_like(p.data)
+            state["step"] = 0
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["m"], state["v"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        state["m_hat"] = m / (1 - beta1 ** t)
+        state["v_hat"] = v / (1 - beta2 ** t)
+        p.data -= lr * state["m_hat"] / self._scale(state, group)
+        state["lr"] = lr
+
+    def _scale(self, state: dict[str, Any], group: dict[str, Any]):
+        return backend.get_array_module(state["v_hat"]).sqrt(state["v_hat"]) + group["eps"]
+
+
+class AdamW(Adam):
+    """Adam with *decoupled* weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``::
+
+        θ ← θ − η · weight_decay · θ             (shrink the weights directly ...)
+        θ ← θ − η · m̂ / (√v̂ + ε)                 (... then the Adam step on the plain gradient)
+
+    How it differs from ``Adam(weight_decay=λ)``: Adam adds λθ to the gradient, so the decay is divided
+    by √v̂ like everything else and weights with large gradients are barely decayed; AdamW decays every
+    weight at the same rate η·λ. The default ``weight_decay`` is 0.01, as in PyTorch.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = tl.zeros(1)                   # no gradient: only the decay acts
+    >>> opt.step()
+    >>> w                                      # 1 · (1 − 0.1 · 0.5)
+    tensor([0.95], requires_grad=True)
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

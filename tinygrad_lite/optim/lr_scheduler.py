@@ -1,0 +1,355 @@
+"""Learning-rate schedules: ηᵗ that changes with the step t (F33 decay, F34 warm-up).
+
+A scheduler owns the ``lr`` of an optimizer's parameter groups. The loop is PyTorch's::
+
+    for x, y in loader:
+        opt.zero_grad()
+        loss(x, y).backward()
+        opt.step()          # uses opt.lr
+        scheduler.step()    # sets opt.lr for the next opt.step()
+
+so ``opt.lr`` always holds the rate the *next* ``opt.step()`` uses, from the moment the scheduler is
+constructed: constructing it sets the rate of the first step. ``last_epoch`` counts the
+``scheduler.step()`` calls so far (PyTorch's name, although it usually counts batches, not epochs).
+
+Step conventions (``k = last_epoch``; optimizer step number ``t = k + 1``):
+
+- ``LambdaLR``, ``StepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` are PyTorch's: the rate is a function
+  of k, and k = 0 (the first step) gives the base rate.
+- ``LinearWarmup`` and ``TransformerLR`` are written in t, as in DESIGN and in the Transformer paper:
+  the first step has t = 1.
+
+The base rate of each group is the optimizer's ``lr`` when the first scheduler was attached (kept in the
+group as ``"initial_lr"``, as PyTorch does). Every schedule is also a plain function of the step
+(``step_lr``, ``exponential_lr``, ``cosine_annealing_lr``, ``linear_warmup_lr``, ``transformer_lr``;
+``LambdaLR``'s is the ``lr_lambda`` you give it) that accepts NumPy arrays, for plotting without an
+optimizer:
+
+>>> import numpy as np
+>>> from tinygrad_lite.optim.lr_scheduler import transformer_lr
+>>> lr = transformer_lr(np.arange(1, 20001), d_model=512, warmup_steps=4000)
+>>> int(np.argmax(lr)) + 1, round(float(lr.max()), 7)      # the peak is at t = warmup_steps (F34)
+(4000, 0.0006988)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .optimizer import Optimizer
+
+# --- the schedules as functions of the step -----------------------------------------------------
+
+
+def _number_or_array(value):
+    """A Python float for a scalar step, the NumPy array for an array of steps."""
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def step_lr(epoch, base_lr: float, step_size: int, gamma: float = 0.1):
+    """η_k = base_lr · γ^⌊k / step_size⌋: multiply by γ every ``step_size`` steps (k = 0, 1, ...).
+
+    >>> [step_lr(k, 1.0, step_size=2, gamma=0.5) for k in range(5)]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+    return _number_or_array(base_lr * gamma ** np.floor_divide(epoch, step_size))
+
+
+def exponential_lr(epoch, base_lr: float, gamma: float):
+    """η_k = base_lr · γ^k (k = 0, 1, ...).
+
+    >>> [exponential_lr(k, 1.0, gamma=0.5) for k in range(3)]
+    [1.0, 0.5, 0.25]
+    """
+    return _number_or_array(base_lr * gamma ** np.asarray(epoch, dtype=float))
+
+
+def cosine_annealing_lr(epoch, base_lr: float, T_max: int, eta_min: float = 0.0):
+    """η_k = η_min + (base_lr − η_min) · (1 + cos(π k / T_max)) / 2: half a cosine from base_lr to η_min.
+
+    >>> [round(cosine_annealing_lr(k, 1.0, T_max=4), 4) for k in range(5)]
+    [1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
+    return _number_or_array(eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * np.asarray(epoch) / T_max)) / 2)
+
+
+def linear_warmup_lr(t, base_lr: float, warmup_steps: int, after: Callable | None = None):
+    """The rate of optimizer step t (t = 1, 2, ...): base_lr · t / warmup_steps while t ≤ warmup_steps,
+    then base_lr, or ``after(t − warmup_steps − 1)``: the schedule ``after`` from its own step 0.
+
+    >>> [linear_warmup_lr(t, 1.0, warmup_steps=4) for t in range(1, 7)]
+    [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    >>> [linear_warmup_lr(t, 1.0, 2, after=lambda k: exponential_lr(k, 1.0, 0.5)) for t in range(1, 6)]
+    [0.5, 1.0, 1.0, 0.5, 0.25]
+    """
+    t = np.asarray(t)
+    ramp = base_lr * t / warmup_steps
+    rest = base_lr if after is None else after(np.maximum(t - warmup_steps - 1, 0))
+    return _number_or_array(np.where(t <= warmup_steps, ramp, rest))
+
+
+def transformer_lr(t, d_model: int, warmup_steps: int, base_lr: float = 1.0):
+    """The Transformer's rate for optimizer step t (t = 1, 2, ...; Vaswani et al., eq. 3; F34)::
+
+        η_t = base_lr · d_model^−0.5 · min(t^−0.5, t · warmup_steps^−1.5)
+
+    It rises linearly for ``warmup_steps`` steps, then decays as 1/√t; base_lr = 1 is the paper's.
+
+    >>> transformer_lr(16000, 512, 4000) / transformer_lr(4000, 512, 4000)
+    0.5
+    """
+    t = np.asarray(t, dtype=float)
+    return _number_or_array(base_lr * d_model ** -0.5 * np.minimum(t ** -0.5, t * warmup_steps ** -1.5))
+
+
+# --- schedulers attached to an optimizer --------------------------------------------------------
+
+
+def _check_int(who: str, name: str, value, low: int) -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{who}: invalid {name} {value!r}; expected an integer >= {low}")
+
+
+def _check_number(who: str, name: str, value, low: float, strict: bool = False) -> None:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < low or (strict and value == low):
+        raise ValueError(f"{who}: invalid {name} {value!r}; expected a number {'>' if strict else '>='} {low}")
+
+
+class LRScheduler:
+    """Base class: sets ``lr_at(last_epoch)`` into the optimizer's groups on construction and on ``step()``.
+
+    A subclass implements ``lr_at(epoch)``, the list of rates (one per group) after ``epoch`` calls of
+    ``step()``, from ``self.base_lrs``.
+    """
+
+    def __init__(self, optimizer: Optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__}: expected an optimizer from tl.optim, "
+                            f"got a {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = 0
+        self._last_lr: list[float] = []
+        self._apply()
+
+    def lr_at(self, epoch: int) -> list[float]:
+        """The rates of every group after ``epoch`` calls of ``step()``."""
+        raise NotImplementedError(f"{type(self).__name__}.lr_at")
+
+    def step(self) -> None:
+        """Advance one step and set the optimizer's rate for its next ``step()``."""
+        self.last_epoch += 1
+        self._apply()
+
+    def get_last_lr(self) -> list[float]:
+        """The rates (one per parameter group) this scheduler last set: those of the next ``opt.step()``."""
+        return list(self._last_lr)
+
+    def _apply(self) -> None:
+        lrs = [float(lr) for lr in self.lr_at(self.last_epoch)]
+        for k, lr in enumerate(lrs):
+            if not math.isfinite(lr) or lr < 0:
+                raise ValueError(f"{type(self).__name__}: the schedule gave the invalid learning rate {lr!r} "
+                                 f"for group {k} at step {self.last_epoch}; expected a finite number >= 0")
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's counters and base rates (not the optimizer, and not functions such as lr_lambda)."""
+        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()`` and set the optimizer's rate to the restored step's."""
+        if len(state_dict["base_lrs"]) != len(self.base_lrs):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the snapshot has "
+                             f"{len(state_dict['base_lrs'])} parameter groups, the optimizer has {len(self.base_lrs)}")
+        self.last_epoch = state_dict["last_epoch"]
+        self.base_lrs = list(state_dict["base_lrs"])
+        self._apply()
+
+
+class LambdaLR(LRScheduler):
+    """η_k = base_lr · lr_lambda(k), with k = 0 for the first step (PyTorch's ``LambdaLR``).
+
+    ``lr_lambda`` is one function, or a list with one function per parameter group.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.tensor([1.0], requires_grad=True)
+    >>> opt = tl.optim.SGD([w], lr=0.1)
+    >>> scheduler = tl.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 ** k)
+    >>> lrs = []
+    >>> for _ in range(3):
+    ...     lrs.append(opt.lr)                 # the rate this step uses
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> lrs
+    [0.1, 0.05, 0.025]
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]]):
+        groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 1
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * groups
+        if len(lambdas) != groups:
+            raise ValueError(f"LambdaLR: got {len(lambdas)} lr_lambda functions for {groups} parameter groups")
+        if not all(callable(f) for f in lambdas):
+            raise TypeError("LambdaLR: lr_lambda must be a function of the step (or a list of them)")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        return [base * f(epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
+
+
+class StepLR(LRScheduler):
+    """η_k = base_lr · γ^⌊k / step_size⌋ (PyTorch's ``StepLR``): divide the rate every ``step_size`` steps.
+
+    >>> import tinygrad_lite as tl
+    >>> opt = tl.optim.SGD([tl.tensor([1.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = tl.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> [scheduler.lr_at(k)[0] for k in range(5)]
+    [1.0, 1.0, 0.1, 0.1, 0.010000000000000002]
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        _check_int("StepLR", "step_size", step_size, 1)
+        _check_number("StepLR", "gamma", gamma, 0.0)
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        return [step_lr(epoch, base, self.step_size, self.gamma) for base in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """η_k = base_lr · γ^k (PyTorch's ``ExponentialLR``): multiply the rate by γ after every step.
+
+    >>> import tinygrad_lite as tl
+    >>> opt = tl.optim.SGD([tl.tensor([1.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = tl.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> scheduler.step(); scheduler.step()
+    >>> opt.lr
+    0.25
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float):
+        _check_number("ExponentialLR", "gamma", gamma, 0.0)
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        return [exponential_lr(epoch, base, self.gamma) for base in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """η_k = η_min + (base_lr − η_min) · (1 + cos(π k / T_max)) / 2 (PyTorch's ``CosineAnnealingLR``).
+
+    The rate falls from base_lr at k = 0 to η_min at k = T_max along half a cosine (and would rise again
+    after, as in PyTorch). This is PyTorch's closed form; PyTorch computes the same numbers recursively.
+
+    >>> import tinygrad_lite as tl
+    >>> opt = tl.optim.SGD([tl.tensor([1.0], requires_grad=True)], lr=1.0)
+    >>> scheduler = tl.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> scheduler.step()
+    >>> round(opt.lr, 12)
+    0.5
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
+        _check_int("CosineAnnealingLR", "T_max", T_max, 1)
+        _check_number("CosineAnnealingLR", "eta_min", eta_min, 0.0)
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        return [cosine_annealing_lr(epoch, base, self.T_max, self.eta_min) for base in self.base_lrs]
+
+
+class LinearWarmup(LRScheduler):
+    """Warm-up (F34): the t-th optimizer step (t = 1 … warmup_steps) uses base_lr · t / warmup_steps; from
+    step warmup_steps + 1 on the rate is base_lr, or the scheduler ``after`` takes over from its own step 0.
+
+    Start small while the optimizer's statistics (σ, m̂, v̂) are still inaccurate, then hand over to the
+    real schedule. ``after`` must be built on the same optimizer *before* the warm-up.
+
+    >>> import tinygrad_lite as tl
+    >>> opt = tl.optim.SGD([tl.tensor([1.0], requires_grad=True)], lr=1.0)
+    >>> decay = tl.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> warmup = tl.optim.lr_scheduler.LinearWarmup(opt, warmup_steps=4, after=decay)
+    >>> lrs = []
+    >>> for _ in range(7):
+    ...     lrs.append(opt.lr)
+    ...     opt.step()
+    ...     warmup.step()                       # steps ``after`` once the warm-up is over
+    >>> lrs                                     # steps 5, 6, 7 use the decay's steps 0, 1, 2
+    [0.25, 0.5, 0.75, 1.0, 1.0, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, after: LRScheduler | None = None):
+        _check_int("LinearWarmup", "warmup_steps", warmup_steps, 1)
+        if after is not None:
+            if not isinstance(after, LRScheduler):
+                raise TypeError(f"LinearWarmup: after must be a scheduler, got a {type(after).__name__}")
+            if after.optimizer is not optimizer:
+                raise ValueError("LinearWarmup: the scheduler after must be built on the same optimizer")
+            if after.last_epoch != 0:
+                raise ValueError(f"LinearWarmup: the scheduler after has already been stepped "
+                                 f"({after.last_epoch} times); it takes over from its own step 0")
+        self.warmup_steps, self.after = warmup_steps, after
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        t = epoch + 1  # the optimizer step these rates are for
+        if t <= self.warmup_steps:
+            return [base * t / self.warmup_steps for base in self.base_lrs]
+        if self.after is None:
+            return list(self.base_lrs)
+        return self.after.lr_at(t - self.warmup_steps - 1)
+
+    def step(self) -> None:
+        if self.after is not None and self.last_epoch >= self.warmup_steps:
+            self.after.step()  # keep after's own counter: its step k is our step warmup_steps + k
+        super().step()
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        if self.after is not None:
+            state["after"] = self.after.state_dict()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if self.after is not None:
+            self.after.load_state_dict(state_dict["after"])
+        super().load_state_dict(state_dict)
+
+
+class TransformerLR(LRScheduler):
+    """The Transformer's warm-up schedule (Vaswani et al., eq. 3; F34), for optimizer step t = 1, 2, ...::
+
+        η_t = base_lr · d_model^−0.5 · min(t^−0.5, t · warmup_steps^−1.5)
+
+    A linear rise for ``warmup_steps`` steps, then decay as 1/√t. base_lr is the optimizer's lr, so
+    ``lr=1.0`` gives the paper's rates (which used Adam with betas=(0.9, 0.98), eps=1e-9).
+
+    >>> import tinygrad_lite as tl
+    >>> opt = tl.optim.Adam([tl.tensor([1.0], requires_grad=True)], lr=1.0, betas=(0.9, 0.98), eps=1e-9)
+    >>> scheduler = tl.optim.lr_scheduler.TransformerLR(opt, d_model=512, warmup_steps=4000)
+    >>> opt.lr == 512 ** -0.5 * 1 * 4000 ** -1.5     # t = 1, the first step
+    True
+    """
+
+    def __init__(self, optimizer: Optimizer, d_model: int, warmup_steps: int):
+        _check_int("TransformerLR", "d_model", d_model, 1)
+        _check_int("TransformerLR", "warmup_steps", warmup_steps, 1)
+        self.d_model, self.warmup_steps = d_model, warmup_steps
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> list[float]:
+        return [transformer_lr(epoch + 1, self.d_model, self.warmup_steps, base) for base in self.base_lrs]

@@ -1,0 +1,67 @@
+"""Saving and loading state dicts as ``.npz`` files: NumPy's zip of named arrays, never pickle.
+
+Pickle files can run arbitrary code when loaded, so tinygrad_lite stores only numbers: each entry of
+the state dict becomes one array in the archive under its own name, readable without tinygrad_lite
+(``numpy.load("model.npz")["0.weight"]``).
+
+>>> import os, tempfile
+>>> import tinygrad_lite as tl
+>>> model = tl.nn.Linear(2, 1)
+>>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+>>> tl.save(model.state_dict(), path)
+>>> model.load_state_dict(tl.load(path))
+IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor
+
+
+def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
+    """Write a state dict (names → Tensors, arrays or numbers) to ``path`` as an ``.npz`` archive.
+
+    The file is written at exactly ``path`` (NumPy's ``savez`` would append ``.npz`` to other names).
+    Tensors on "cuda" are copied to the host first.
+    """
+    if not isinstance(obj, Mapping):
+        raise TypeError(f"save: expected a state dict (a mapping of names to tensors), got {type(obj).__name__}")
+    arrays = {}
+    for name, value in obj.items():
+        if not isinstance(name, str):
+            raise TypeError(f"save: keys must be strings, got {name!r}")
+        array = backend.to_host(value.data) if isinstance(value, Tensor) else value
+        if backend.is_backend_array(array):
+            array = backend.to_host(array)
+        array = np.asarray(array)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"save: entry {name!r} has dtype {array.dtype}; only numbers and booleans can be saved")
+        arrays[name] = array
+    with open(path, "wb") as file:
+        np.savez(file, **arrays)
+
+
+def load(path: str | os.PathLike) -> dict[str, Tensor]:
+    """Read a file written by :func:`save`: a dict of names → Tensors on "cpu", in the saved order.
+
+    A missing file raises ``FileNotFoundError`` (an ``OSError``); a file that is not a valid ``.npz``
+    archive of numeric arrays raises ``ValueError``; both name the path.
+    """
+    where = repr(os.fspath(path))
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no such file: {where}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a named archive")
+        with archive:
+            return {name: Tensor(archive[name]) for name in archive.files}
+    except (ValueError, OSError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as error:
+        raise ValueError(f"load: {where} is not a valid .npz state dict written by tl.save ({error})") from None

@@ -164,3 +164,14 @@ def test_truth_value_of_many_elements_is_ambiguous():
     with pytest.raises(ValueError, match="ambiguous"):
         bool(tl.tensor([1.0, 2.0]))
     assert bool(tl.tensor([1.0]))
+
+
+def test_tensor_copies_its_data_detach_shares_it(device):
+    source = np.array([1.0, 2.0])
+    t = tl.tensor(source, device=device)
+    source[0] = 100.0  # the user's array changes ...
+    assert t.tolist() == [1.0, 2.0]  # ... the tensor does not
+    u = tl.tensor(t)
+    d = t.detach()
+    t[1] = 5.0
+    assert u.tolist() == [1.0, 2.0] and d.tolist() == [1.0, 5.0]

@@ -16,19 +16,23 @@ from . import backend, dtypes
 
 
 def _array_from(data: Any, dtype, device: str | None):
-    """Turn user data (scalars, nested lists, arrays, tensors) into a backend array, PyTorch's dtype rules."""
+    """Turn user data (scalars, nested lists, arrays, tensors) into a backend array, PyTorch's dtype rules.
+
+    The result never shares memory with ``data`` (as ``torch.tensor``): an optimizer updating the
+    tensor in place must not change the user's array, nor the user's array the tensor."""
     if isinstance(data, Tensor):
-        array = data.data
+        array, owned = data.data, False
     elif backend.is_backend_array(data):
-        array = data
+        array, owned = data, False
     elif isinstance(data, np.generic):
-        array = np.asarray(data)
+        array, owned = np.asarray(data), True
     else:
         try:
             array = np.asarray(data)
         except ValueError as error:
             raise ValueError(f"tensor: cannot make a tensor from ragged data ({error}); "
                              "every row must have the same length") from None
+        owned = True
         if dtype is None:  # Python numbers follow PyTorch: floats -> default dtype, ints -> int64
             if array.dtype.kind == "f":
                 array = array.astype(dtypes.get_default_dtype(), copy=False)
@@ -37,11 +41,11 @@ def _array_from(data: Any, dtype, device: str | None):
     if array.dtype.kind not in "biuf":
         raise TypeError(f"tensor: unsupported data of dtype {array.dtype} ({type(data).__name__}); "
                         "expected numbers or booleans")
-    if dtype is not None:
-        array = array.astype(dtype, copy=False)
-    if device is not None:
-        array = backend.to_device(array, backend.check_device(device))
-    return array
+    if dtype is not None and dtype != array.dtype:
+        array, owned = array.astype(dtype), True
+    if device is not None and backend.device_of(array) != backend.check_device(device):
+        array, owned = backend.to_device(array, device), True
+    return array if owned else array.copy()
 
 
 class Tensor:
@@ -49,6 +53,7 @@ class Tensor:
 
     ``Tensor(data, requires_grad=False, dtype=None, device=None)``: Python floats become the default
     dtype (float32), Python ints int64 and bools bool, as in PyTorch; NumPy/CuPy arrays keep theirs.
+    The data is copied, as by ``torch.tensor``; ``.detach()`` gives a tensor that shares it.
 
     >>> import tinygrad_lite as tl
     >>> x = tl.Tensor([1.0, 2.0, 3.0], requires_grad=True)

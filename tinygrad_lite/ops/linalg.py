@@ -6,7 +6,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from .broadcast import sum_to
 from .operands import binary_operands
-from .shape import squeeze, swapaxes, unsqueeze
+from .shape import Transpose, squeeze, unsqueeze
 
 
 class MatMul(Function):
@@ -20,10 +20,16 @@ class MatMul(Function):
         a, b = self.inputs
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            grad_a = sum_to(MatMul.apply(grad_output, swapaxes(b, -1, -2)), a.shape)
+            grad_a = sum_to(MatMul.apply(grad_output, _matrix_transpose(b)), a.shape)
         if self.needs_input_grad[1]:
-            grad_b = sum_to(MatMul.apply(swapaxes(a, -1, -2), grad_output), b.shape)
+            grad_b = sum_to(MatMul.apply(_matrix_transpose(a), grad_output), b.shape)
         return grad_a, grad_b
+
+
+def _matrix_transpose(t: Tensor) -> Tensor:
+    """Swap the last two axes (each matrix of a batch transposed): a view, no copy."""
+    axes = tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2)
+    return Transpose.apply(t, axes=axes)
 
 
 def matmul(a, b) -> Tensor:

@@ -17,7 +17,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 # The modules that hold figures, one per part of the lecture, imported by load_all() in this order.
-PARTS = ("critical_points",)
+PARTS = ("critical_points", "batch", "momentum", "adaptive_lr", "classification")
 
 _ID = re.compile(r"F\d\d")
 _SLUG = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")

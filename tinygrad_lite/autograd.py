@@ -17,7 +17,7 @@ import contextlib
 import os
 import traceback
 import weakref
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import backend
 from .tensor import Tensor
@@ -298,7 +298,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
 
     grads: dict[Function, Tensor] = {}
     with _GradMode(create_graph):
-        for t, g in zip(outputs, grad_outputs):
+        for t, g in zip(outputs, grad_outputs, strict=True):
             if t.grad_fn is not None:
                 grads[t.grad_fn] = _accumulate(grads.get(t.grad_fn), g, create_graph)
             elif inputs is None:
@@ -319,7 +319,10 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             input_grads = _call_backward(fn, grad_output) if _anomaly_enabled else fn.backward(grad_output)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad):
+            if len(input_grads) != len(fn.inputs):
+                raise RuntimeError(f"backward of {type(fn).__name__} returned {len(input_grads)} gradients "
+                                   f"for {len(fn.inputs)} inputs")
+            for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad, strict=True):
                 if g is None or not needs:
                     continue
                 if g.shape != t.shape:
@@ -408,7 +411,7 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     grad_outputs = [
         _default_grad(t, "grad", i) if g is None else _check_grad_output(t, g, "grad")
-        for i, (t, g) in enumerate(zip(outputs, grad_outputs))
+        for i, (t, g) in enumerate(zip(outputs, grad_outputs, strict=True))
     ]
     results = _run_backward(outputs, grad_outputs, create_graph, inputs)
     for i, g in enumerate(results):

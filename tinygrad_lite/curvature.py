@@ -271,6 +271,8 @@ def power_iteration(f: Callable, x: Inputs, iters: int = 200, tol: float = 1e-6,
     >>> round(top.eigenvalue, 6), top.converged
     (6.0, True)
     """
+    if not isinstance(iters, int) or isinstance(iters, bool) or iters < 1:
+        raise ValueError(f"power_iteration: iters must be at least 1, got {iters!r}")
     op = HessianVectorProduct(f, x, who="power_iteration")
     rng = _rng(seed)
     value, vector, iterations, converged = _dominant(op, 0.0, iters, tol, rng)

@@ -9,7 +9,7 @@ Jacobian at once (a wrong entry would have to be orthogonal to w to hide).
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -36,7 +36,7 @@ def _to_float64(value):
 def _weighted_sum(outputs: tuple, weights: list) -> Tensor | None:
     """Σ_k Σ output_k · w_k: one scalar whose gradient tests every output entry."""
     total = None
-    for out, w in zip(outputs, weights):
+    for out, w in zip(outputs, weights, strict=True):
         term = (out.astype(dtypes.float64) * w).sum()
         total = term if total is None else total + term
     return total
@@ -75,7 +75,7 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
         analytical = (None,) * len(checked)
 
     worst = (0.0, "")
-    for i, g in zip(checked, analytical):
+    for i, g in zip(checked, analytical, strict=True):
         x = inputs[i]
         numerical = _finite_differences(scalar, inputs, i, eps)
         computed = np.zeros(x.shape) if g is None else backend.to_host(g.data).astype(np.float64)
@@ -131,6 +131,6 @@ def gradgradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float
         else:
             grads = grad(value, wrt, create_graph=True, allow_unused=True)
         return tuple(Tensor._make(backend.get_array_module(x.data).zeros(x.shape), False) if g is None else g
-                     for x, g in zip(wrt, grads))
+                     for x, g in zip(wrt, grads, strict=True))
 
     return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)

@@ -29,7 +29,9 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Write a state dict (names → Tensors, arrays or numbers) to ``path`` as an ``.npz`` archive.
 
     The file is written at exactly ``path`` (NumPy's ``savez`` would append ``.npz`` to other names).
-    Tensors on "cuda" are copied to the host first.
+    Tensors on "cuda" are copied to the host first. The archive is written to a temporary file next to
+    ``path`` and then renamed over it, so a save that fails half-way (a full disk, an interrupted run)
+    never destroys the checkpoint that was there before.
     """
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a state dict (a mapping of names to tensors), got {type(obj).__name__}")
@@ -44,8 +46,16 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
         if array.dtype.kind not in "biuf":
             raise TypeError(f"save: entry {name!r} has dtype {array.dtype}; only numbers and booleans can be saved")
         arrays[name] = array
-    with open(path, "wb") as file:
-        np.savez(file, **arrays)
+    partial = f"{os.fspath(path)}.partial"
+    try:
+        with open(partial, "wb") as file:
+            np.savez(file, **arrays)
+        os.replace(partial, path)  # atomic: readers see the old file or the new one, never half of one
+    except OSError as error:
+        raise type(error)(f"save: cannot write {os.fspath(path)!r} ({error.strerror or error})") from None
+    finally:
+        if os.path.exists(partial):  # only after a failure: a successful save renamed it
+            os.remove(partial)
 
 
 def load(path: str | os.PathLike) -> dict[str, Tensor]:

@@ -75,7 +75,7 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data, requires_grad: bool = False) -> "Tensor":
+    def _make(cls, data, requires_grad: bool = False) -> Tensor:
         """The internal constructor: ``data`` is already a backend array, so nothing is checked."""
         t = cls.__new__(cls)
         t.data = data
@@ -110,7 +110,7 @@ class Tensor:
         """True for tensors the user made (no ``grad_fn``); only leaves get ``.grad`` from ``backward``."""
         return self.grad_fn is None
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Turn gradient tracking on or off for this leaf, in place; returns the tensor."""
         if requires_grad and self.dtype.kind != "f":
             raise TypeError(f"requires_grad: only floating-point tensors can require grad, got {self.dtype} "
@@ -169,39 +169,39 @@ class Tensor:
         """The data as (nested) Python lists."""
         return self.data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut off from the graph."""
         return Tensor._make(self.data, False)
 
-    def to(self, device: str) -> "Tensor":
+    def to(self, device: str) -> Tensor:
         """This tensor on ``device`` ("cpu" or "cuda"); differentiable, so gradients flow back across."""
         backend.check_device(device)
         return self if device == self.device else ops.to_device(self, device)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self) -> "Tensor":
+    def cuda(self) -> Tensor:
         return self.to("cuda")
 
-    def astype(self, dtype) -> "Tensor":
+    def astype(self, dtype) -> Tensor:
         """This tensor cast to ``dtype`` (differentiable between float dtypes)."""
         return ops.cast(self, dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         """Cast to float32."""
         return ops.cast(self, dtypes.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         """Cast to float64."""
         return ops.cast(self, dtypes.float64)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         """Cast to int64."""
         return ops.cast(self, dtypes.int64)
 
     # --- autograd -------------------------------------------------------------------------------
-    def backward(self, grad: "Tensor | None" = None, create_graph: bool = False) -> None:
+    def backward(self, grad: Tensor | None = None, create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
 
         ``grad`` defaults to 1 for a scalar; a non-scalar needs ``grad=`` of its own shape.

@@ -30,6 +30,16 @@ class Dataset:
         raise NotImplementedError(f"{type(self).__name__}.__getitem__")
 
 
+def _as_tensor(value: Any, i: int) -> Tensor:
+    """Input ``i`` of a TensorDataset as a Tensor; a refusal says which input it was."""
+    if isinstance(value, Tensor):
+        return value
+    try:
+        return Tensor(value)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"TensorDataset: input {i}: {error}") from None
+
+
 class TensorDataset(Dataset):
     """Examples stored as whole tensors of the same length: example i is ``(t[i] for t in tensors)``.
 
@@ -46,7 +56,7 @@ class TensorDataset(Dataset):
     def __init__(self, *arrays_or_tensors: Any):
         if not arrays_or_tensors:
             raise ValueError("TensorDataset: expected at least one array or tensor")
-        tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in arrays_or_tensors)
+        tensors = tuple(_as_tensor(t, i) for i, t in enumerate(arrays_or_tensors))
         for i, t in enumerate(tensors):
             if t.ndim == 0:
                 raise ValueError(f"TensorDataset: input {i} is a scalar (shape ()); every input needs a first "

@@ -36,6 +36,13 @@ def _check_count(who: str, name: str, value: Any, low: int = 1) -> None:
         raise ValueError(f"{who}: invalid {name} {value!r}; expected an integer >= {low}")
 
 
+def _check_spread(who: str, name: str, value: Any) -> None:
+    """A standard deviation (noise, std): a finite number >= 0."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{who}: invalid {name} {value!r}; expected a number >= 0")
+
+
 # --- synthetic classification -------------------------------------------------------------------
 
 
@@ -52,6 +59,7 @@ def spirals(n_per_class: int = 100, n_classes: int = 2, noise: float = 0.2, turn
     """
     _check_count("spirals", "n_per_class", n_per_class)
     _check_count("spirals", "n_classes", n_classes)
+    _check_spread("spirals", "noise", noise)
     rng = _rng(seed)
     radius = np.tile(np.linspace(0.05, 1.0, n_per_class), n_classes)
     y = np.repeat(np.arange(n_classes), n_per_class)
@@ -68,6 +76,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int | None = None) -> tuple[np
     ((100, 2), 50)
     """
     _check_count("moons", "n", n, 2)
+    _check_spread("moons", "noise", noise)
     rng = _rng(seed)
     n_upper = n // 2
     n_lower = n - n_upper
@@ -92,6 +101,7 @@ def two_gaussians(n_per_class: int = 100, distance: float = 3.0, std: float = 1.
     """
     _check_count("two_gaussians", "n_per_class", n_per_class)
     _check_count("two_gaussians", "dim", dim)
+    _check_spread("two_gaussians", "std", std)
     rng = _rng(seed)
     y = np.repeat(np.arange(2), n_per_class)
     centers = np.zeros((2, dim))
@@ -112,6 +122,7 @@ def linear_regression(n: int = 20, w: float = 2.0, b: float = 1.0, noise: float 
     ((20, 1), (20, 1))
     """
     _check_count("linear_regression", "n", n)
+    _check_spread("linear_regression", "noise", noise)
     rng = _rng(seed)
     x = rng.uniform(-1, 1, size=(n, 1))
     y = w * x + b + noise * rng.standard_normal((n, 1))

@@ -115,8 +115,11 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True,
                  device: str | None = None, dtype=None):
         super().__init__()
-        self.in_channels, self.out_channels = in_channels, out_channels
+        self.in_channels = init.check_size("Conv2d", "in_channels", in_channels)
+        self.out_channels = init.check_size("Conv2d", "out_channels", out_channels)
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
+        if 0 in self.kernel_size:
+            raise ValueError(f"Conv2d: invalid kernel_size {self.kernel_size}; expected positive sizes")
         self.stride = _pair(stride, "stride", "Conv2d")
         self.padding = _pair(padding, "padding", "Conv2d")
         self.weight = Parameter(zeros(out_channels, in_channels, *self.kernel_size, dtype=dtype, device=device))

@@ -13,6 +13,7 @@ and ``binary_cross_entropy_with_logits`` is the two-class cross-entropy.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -54,8 +55,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the survivors by 1/(1 − p),
     so the expected value is unchanged and nothing needs rescaling at test time (``training=False``
     returns ``x`` itself). The mask comes from the generator ``tl.manual_seed`` seeds."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    check_probability(p, "dropout")
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -63,6 +63,12 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     keep = backend.host_rng().random(x.shape) >= p
     scale = backend.to_device((keep / (1.0 - p)).astype(x.dtype), x.device)
     return x * Tensor._make(scale, False)
+
+
+def check_probability(p, who: str) -> None:
+    """Raise unless ``p`` is a number in [0, 1] (a string or NaN would slip past a plain comparison)."""
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{who}: p must be a probability in [0, 1], got {p!r}")
 
 
 # --- helpers for the losses ---------------------------------------------------------------------
@@ -83,8 +89,11 @@ def _same_shape(prediction: Tensor, target: Tensor, who: str, names=("input", "t
                          "differ; they must match exactly (no broadcasting: reshape one of them)")
 
 
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
+def _reduce(losses: Tensor, reduction: str, who: str, prediction: Tensor) -> Tensor:
     if reduction == "mean":
+        if losses.size == 0:  # the mean of nothing is 0/0 = nan: refuse instead of training on a nan loss
+            raise ValueError(f"{who}: cannot average over an empty batch (input of shape {prediction.shape}); "
+                             'check the data loader, or use reduction="sum"')
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -143,7 +152,7 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
         losses = -(_as_float_target(target, logits) * log_probs).sum(axis=-1)
     else:
         raise TypeError(f"{who}: target must hold integer class labels or float probabilities, got {target.dtype}")
-    return _reduce(losses, reduction)
+    return _reduce(losses, reduction, who, logits)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
@@ -172,13 +181,17 @@ def binary_cross_entropy(probs: Tensor, target, reduction: str = "mean") -> Tens
     _check_reduction(reduction, who)
     target = _target_tensor(target, probs, who)
     _same_shape(probs, target, who)
-    if probs.size and (float(probs.data.min()) < 0.0 or float(probs.data.max()) > 1.0):
-        raise ValueError(f"{who}: input of shape {probs.shape} must hold probabilities in [0, 1], got values in "
-                         f"[{float(probs.data.min()):.4g}, {float(probs.data.max()):.4g}] (pass logits to "
-                         "binary_cross_entropy_with_logits instead)")
+    if probs.size:
+        low, high = float(probs.data.min()), float(probs.data.max())  # min and max are nan if any value is
+        if math.isnan(low):
+            raise ValueError(f"{who}: input of shape {probs.shape} must hold probabilities in [0, 1], got nan "
+                             "(run the forward pass under tl.detect_anomaly() to find the op that made it)")
+        if low < 0.0 or high > 1.0:
+            raise ValueError(f"{who}: input of shape {probs.shape} must hold probabilities in [0, 1], got values "
+                             f"in [{low:.4g}, {high:.4g}] (pass logits to binary_cross_entropy_with_logits instead)")
     target = _as_float_target(target, probs)
     losses = -(target * _clamped_log(probs) + (1 - target) * _clamped_log(1 - probs))
-    return _reduce(losses, reduction)
+    return _reduce(losses, reduction, who, probs)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -203,7 +216,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target, reduction: str = "m
     _same_shape(logits, target, who, ("logits", "target"))
     target = _as_float_target(target, logits)
     losses = target * softplus(-logits) + (1 - target) * softplus(logits)
-    return _reduce(losses, reduction)
+    return _reduce(losses, reduction, who, logits)
 
 
 def mse_loss(prediction: Tensor, target, reduction: str = "mean") -> Tensor:
@@ -219,4 +232,4 @@ def mse_loss(prediction: Tensor, target, reduction: str = "mean") -> Tensor:
     target = _target_tensor(target, prediction, who)
     _same_shape(prediction, target, who, ("prediction", "target"))
     difference = prediction - _as_float_target(target, prediction)
-    return _reduce(difference * difference, reduction)
+    return _reduce(difference * difference, reduction, who, prediction)

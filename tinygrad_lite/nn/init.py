@@ -53,6 +53,13 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 
+def check_size(who: str, name: str, value) -> int:
+    """A layer size (features, channels) as an int, or a clear error: sizes are integers >= 1."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{who}: invalid {name} {value!r}; expected an integer >= 1")
+    return int(value)
+
+
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Replace the tensor's values with host ``values``, on its device and in its dtype."""
     if tensor.dtype.kind != "f":

@@ -24,7 +24,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device: str | None = None,
                  dtype=None):
         super().__init__()
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = init.check_size("Linear", "in_features", in_features)
+        self.out_features = init.check_size("Linear", "out_features", out_features)
         self.weight = Parameter(zeros(out_features, in_features, dtype=dtype, device=device))
         self.bias = Parameter(zeros(out_features, dtype=dtype, device=device)) if bias else None
         init.default_layer_init_(self.weight, self.bias)

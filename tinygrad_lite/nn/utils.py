@@ -7,6 +7,7 @@ The lecture treats the parameters θ as one long vector (θ = θ′ + u, the Hes
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Iterable
 
 from .. import backend
@@ -36,9 +37,12 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     >>> w.grad.numpy().round(4)
     array([0.6, 0.8], dtype=float32)
     """
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
-    if max_norm < 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm}")
+    parameters = _as_list(parameters)  # once: model.parameters() is a generator, good for one pass only
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not isinstance(max_norm, numbers.Real) or isinstance(max_norm, bool) or not max_norm >= 0:
+        raise ValueError(f"clip_grad_norm_: max_norm must be non-negative, got {max_norm!r}")
+    if not isinstance(norm_type, numbers.Real) or isinstance(norm_type, bool) or not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be a number > 0 or inf, got {norm_type!r}")
     if not grads:
         return Tensor(0.0)
     xp = backend.get_array_module(grads[0].data)
@@ -49,7 +53,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     scale = max_norm / (total + 1e-6)
     if scale < 1.0:
         with no_grad():
-            for p in _as_list(parameters):
+            for p in parameters:
                 if p.grad is not None:
                     p.grad = p.grad * scale
     return Tensor(total, dtype=grads[0].dtype)

@@ -3,9 +3,28 @@
 from .broadcast import broadcast_to, sum_to
 from .compare import equal, greater, greater_equal, less, less_equal, not_equal
 from .convert import cast, to_device
-from .elementwise import (abs, add, clip, cos, div, exp, log, maximum, minimum, mul, neg, pow, pow_constant,
-                          relu, sigmoid, sin, sqrt, sub, tanh, where)
+from .elementwise import (
+                          abs,
+                          add,
+                          clip,
+                          cos,
+                          div,
+                          exp,
+                          log,
+                          maximum,
+                          minimum,
+                          mul,
+                          neg,
+                          pow,
+                          pow_constant,
+                          relu,
+                          sigmoid,
+                          sin,
+                          sqrt,
+                          sub,
+                          tanh,
+                          where,
+)
 from .linalg import matmul
 from .reduce import all, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
-from .shape import (concatenate, flatten, getitem, reshape, setitem_, squeeze, stack, swapaxes, transpose,
-                    unsqueeze)
+from .shape import concatenate, flatten, getitem, reshape, setitem_, squeeze, stack, swapaxes, transpose, unsqueeze

@@ -7,7 +7,7 @@ which is padding again, so second derivatives need nothing more.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import backend
 from ..autograd import Function
@@ -23,7 +23,8 @@ class Pad(Function):
         return backend.get_array_module(x).pad(x, widths, mode="constant", constant_values=value)
 
     def backward(self, grad_output):
-        middle = tuple(slice(before, n - after) for (before, after), n in zip(self.widths, grad_output.shape))
+        middle = tuple(slice(before, n - after)
+                       for (before, after), n in zip(self.widths, grad_output.shape, strict=True))
         return grad_output[middle]
 
 

@@ -208,14 +208,18 @@ class Concatenate(Function):
 
     def backward(self, grad_output):
         grads, start = [], 0
-        for size, needs in zip(self.sizes, self.needs_input_grad):
+        for size, needs in zip(self.sizes, self.needs_input_grad, strict=True):
             index = (slice(None),) * self.axis + (slice(start, start + size),)
             grads.append(GetItem.apply(grad_output, index=index, basic=True) if needs else None)
             start += size
         return tuple(grads)
 
 
-def _common_dtype(tensors):
+def _common_dtype(tensors, op: str):
+    """The tensors cast to one promoted dtype; anything that is not a Tensor is a clear error."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: item {i} is a {type(t).__name__}, expected a Tensor (wrap it with tl.tensor)")
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = dtypes.promote(dtype, t.dtype)
@@ -227,15 +231,16 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
+    tensors = _common_dtype(tensors, "concatenate")
     first = tensors[0]
     if first.ndim == 0:
         raise ValueError("concatenate: 0-d tensors cannot be concatenated; use tl.stack")
     position = normalize_axis(axis, first.ndim, "concatenate", first.shape)
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(
-                n != m for i, (n, m) in enumerate(zip(t.shape, first.shape)) if i != position):
+                n != m for i, (n, m) in enumerate(zip(t.shape, first.shape, strict=True)) if i != position):
             raise ValueError(f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {axis}")
-    return Concatenate.apply(*_common_dtype(tensors), axis=position)
+    return Concatenate.apply(*tensors, axis=position)
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
@@ -243,6 +248,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor")
+    tensors = _common_dtype(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")

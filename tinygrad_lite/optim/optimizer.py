@@ -217,14 +217,19 @@ class Optimizer:
 
         After loading, the next ``step()`` continues exactly the trajectory the snapshot was taken from.
         """
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups', "
+                             f"got a {type(state_dict).__name__}")
         groups = state_dict.get("param_groups")
-        if not isinstance(groups, list) or "state" not in state_dict:
+        if not isinstance(groups, list) or not isinstance(state_dict.get("state"), dict):
             raise ValueError(f"{self._name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
         if len(groups) != len(self.param_groups):
             raise ValueError(f"{self._name}.load_state_dict: the snapshot has {len(groups)} parameter groups, "
                              f"this optimizer has {len(self.param_groups)}")
         params: dict[int, Tensor] = {}
         for k, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list):
+                raise ValueError(f"{self._name}.load_state_dict: group {k} of the snapshot has no 'params' list")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"{self._name}.load_state_dict: group {k} of the snapshot has "
                                  f"{len(saved['params'])} parameters, this optimizer's has {len(group['params'])}")

@@ -239,19 +239,20 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     order: list[Function] = []
     visited: set[Function] = set()
     stack: list[tuple[Function, bool]] = [(fn, False) for fn in roots]
+    push, emit, visit = stack.append, order.append, visited.add  # bound once: this loop is hot
     while stack:
         fn, inputs_done = stack.pop()
         if inputs_done:
-            order.append(fn)
+            emit(fn)
             continue
         if fn in visited:
             continue
-        visited.add(fn)
-        stack.append((fn, True))
+        visit(fn)
+        push((fn, True))
         for t in fn.inputs:
             producer = t.grad_fn
             if producer is not None and producer not in visited:
-                stack.append((producer, False))
+                push((producer, False))
     return order
 
 
@@ -325,12 +326,13 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad, strict=True):
                 if g is None or not needs:
                     continue
-                if g.shape != t.shape:
+                if g.data.shape != t.data.shape:
                     raise RuntimeError(f"backward of {type(fn).__name__} returned a gradient of shape {g.shape} "
                                        f"for an input of shape {t.shape}")
                 producer = t.grad_fn
                 if producer is not None:
-                    grads[producer] = _accumulate(grads.get(producer), g, create_graph)
+                    earlier = grads.get(producer)
+                    grads[producer] = g if earlier is None else _accumulate(earlier, g, create_graph)
                 elif inputs is None:
                     t.grad = _accumulate(t.grad, g, create_graph)
                 elif id(t) in wanted_leaf:

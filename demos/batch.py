@@ -702,7 +702,7 @@ def keskar_table(ctx: Context) -> Result:
     ax_toy.bar(x + 0.2, [sb["test_loss"], lb["test_loss"]], width=0.4, color=[SMALL, LARGE],
                label="test loss (shifted)")
     for container in ax_toy.containers:
-        ax_toy.bar_label(container, labels=[plotting.number(v, 2) for v in container.datavalues], fontsize=9,
+        ax_toy.bar_label(container, labels=[f"{v:.2f}".replace("-", "−") for v in container.datavalues], fontsize=9,
                          padding=2)
     ax_toy.set_xticks(x, labels)
     ax_toy.axhline(0, color="black", lw=0.8)
@@ -749,19 +749,22 @@ def flat_vs_sharp_minima(ctx: Context) -> Result:
     fig = plotting.new_figure(height=4.8)
     ax_loss, ax_runs = fig.subplots(1, 2, width_ratios=[1.3, 1])
     w, L, L_test = toy_curves()
-    ax_loss.plot(w, L, color="black", label="training loss $L(\\theta)$")
-    ax_loss.plot(w, L_test, color=plotting.APPROX, ls="--", label="testing loss (shifted by 0.3)")
+    ax_loss.plot(w, L, color="black")
+    ax_loss.plot(w, L_test, color=plotting.APPROX, ls="--")
     for name, kind_colour in (("sharp", LARGE), ("flat", SMALL)):
         m = minima[name]
         ax_loss.vlines(m["w"], m["train_loss"], m["test_loss"], color=kind_colour, lw=2.5)
         plotting.mark(ax_loss, (m["w"], m["train_loss"]), "minimum")
         ax_loss.annotate(f"{name} minimum\nsharpness λmax = {m['sharpness']:.3g}\ntest − train = "
                          f"{m['test_loss'] - m['train_loss']:.2f}", (m["w"], m["test_loss"]),
-                         xytext=(-2.4 if name == "sharp" else 1.3, 1.05), va="top", fontsize=9, color=kind_colour,
+                         xytext=(-2.4 if name == "sharp" else 0.6, 1.05), va="top", fontsize=9, color=kind_colour,
                          arrowprops=dict(arrowstyle="->", color=kind_colour, lw=1))
     ax_loss.set(xlabel="parameter θ", ylabel="loss", title="Two minima, test loss = training loss moved")
-    ax_loss.set_ylim(-1.2, 1.1)
-    ax_loss.legend(loc="lower left", fontsize=9)
+    ax_loss.set_ylim(-1.45, 1.1)
+    # the curves are labelled where they end, instead of a legend that would hide a minimum
+    ax_loss.text(w[-1], L[-1] + 0.08, "training loss", ha="right", va="bottom", fontsize=10)
+    ax_loss.text(w[-1], -1.42, "testing loss (dashed):\ntraining loss shifted by 0.3", ha="right", va="bottom",
+                 fontsize=10, color=plotting.APPROX)
 
     flat_share = [by_batch[B]["flat_fraction"] for B in sizes]
     test = [by_batch[B]["test_loss"] for B in sizes]
@@ -963,7 +966,7 @@ def large_batch_references(ctx: Context) -> Result:
     ax_acc.set_xticks(x, labels, fontsize=9)
     ax_acc.set_ylim(0, 1.12)
     runs = f"mean of {len(seeds)} seeds" if len(seeds) > 1 else "one seed"
-    ax_acc.set(ylabel="accuracy", title=f"Measured: digits, MLP 64-64-10, {epochs} epochs each ({runs})")
+    ax_acc.set(ylabel="accuracy", title=f"Measured on digits: {epochs} epochs each ({runs})")
     ax_acc.legend(loc="upper center", fontsize=9)
     plotting.caption(fig, f"Right, measured: with the same η and the same epochs, B = 512 makes 16× fewer updates "
                           f"and falls behind ({train[labels[1]]:.3f} vs {train[labels[0]]:.3f} training accuracy). "

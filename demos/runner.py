@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import threadpoolctl
 from tqdm.auto import tqdm
 
 import tinygrad_lite as tl
@@ -34,10 +35,14 @@ class Record:
 
 
 def run_figure(figure: Figure, ctx: Context, out_dir: Path) -> Result:
-    """Make one figure from a fresh seed and write its PNG and JSON into ``out_dir``."""
+    """Make one figure from a fresh seed and write its PNG and JSON into ``out_dir``.
+
+    BLAS runs on one thread: the demos' matrices are small, and on a busy two-core machine a second
+    BLAS thread makes them many times slower and their timings erratic."""
     tl.manual_seed(ctx.seed)
     start = time.perf_counter()
-    result = figure.make(ctx)
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        result = figure.make(ctx)
     seconds = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
     plotting.save(result.fig, out_dir / f"{figure.stem}.png")

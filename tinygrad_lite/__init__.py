@@ -19,6 +19,7 @@ from .backend import manual_seed
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .memory import live_graph_nodes, live_tensors
 from .functional import hessian, hvp, jacobian
 from . import curvature  # isort: skip  (curvature builds on functional)
 from .ops import (abs, clip, concatenate, cos, exp, log, logsumexp, matmul, maximum, minimum, relu, sigmoid,

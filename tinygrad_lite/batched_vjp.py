@@ -21,7 +21,7 @@ recorded graph), so the answer is right either way; only the speed differs.
 from __future__ import annotations
 
 import operator
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -29,8 +29,8 @@ sigmoid for curvature studies (docs/notes/second-derivatives.md).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

@@ -26,7 +26,7 @@ see docs/notes/second-derivatives.md.
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -36,7 +36,7 @@ from .batched_vjp import BatchedVJP
 from .ops import concatenate, reshape
 from .tensor import Tensor
 
-Inputs = Union[Tensor, Sequence[Tensor]]
+Inputs = Tensor | Sequence[Tensor]
 
 
 # --- parameter lists as one vector --------------------------------------------------------------

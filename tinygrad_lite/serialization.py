@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -16,8 +16,9 @@ import copy
 import errno
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from unittest import mock
 
 import numpy as np

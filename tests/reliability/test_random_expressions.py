@@ -21,8 +21,8 @@ the PyTorch comparison keeps those examples.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -439,7 +439,8 @@ def test_values_gradients_and_hessian_vector_products_match_pytorch(program):
 def test_report_how_many_expressions_were_cross_checked(request):
     """Runs after the two property tests above: says how many random expressions passed each check."""
     report = ", ".join(f"{count} against {what}" for what, count in CHECKED.items())
-    print(f"\nrandom expressions cross-checked: {report}; {sum(OPS_CHECKED.values())} op uses, the rarest op {min(OPS_CHECKED.values(), default=0)} times")
+    rarest = min(OPS_CHECKED.values(), default=0)
+    print(f"\nrandom expressions cross-checked: {report}; {sum(OPS_CHECKED.values())} op uses, rarest op {rarest}×")
     request.node.user_properties.append(("cross_checked", dict(CHECKED)))
     if CHECKED["finite differences"]:  # zero when the property test was deselected (-k)
         assert CHECKED["finite differences"] == EXAMPLES

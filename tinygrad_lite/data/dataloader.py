@@ -7,7 +7,8 @@ the batches (and the losses L¹, L², ... they define) differ from epoch to epoc
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 

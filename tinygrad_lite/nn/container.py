@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .module import Module
 
@@ -28,7 +28,7 @@ class Sequential(Module):
         for layer in layers:
             self.append(layer)
 
-    def append(self, layer: Module) -> "Sequential":
+    def append(self, layer: Module) -> Sequential:
         """Add ``layer`` at the end; returns self."""
         if not isinstance(layer, Module):
             raise TypeError(f"Sequential: every layer must be a Module, got {type(layer).__name__}")

@@ -67,7 +67,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 def check_probability(p, who: str) -> None:
     """Raise unless ``p`` is a number in [0, 1] (a string or NaN would slip past a plain comparison)."""
-    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= float(p) <= 1.0:
         raise ValueError(f"{who}: p must be a probability in [0, 1], got {p!r}")
 
 

@@ -8,7 +8,8 @@ the author writing any bookkeeping. The names and meanings are PyTorch's.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -105,16 +106,16 @@ class Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct sub-modules with their attribute names, in the order they were assigned."""
         yield from self._modules.items()
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         """The direct sub-modules, in the order they were assigned."""
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``, "" by default) and every module below it, each once, depth first."""
         seen: set[int] = set()
         stack = [(prefix, self)]
@@ -127,7 +128,7 @@ class Module:
             children = [(f"{name}.{child}" if name else child, m) for child, m in module._modules.items()]
             stack.extend(reversed(children))  # reversed so the first child is visited first
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """This module and every module below it, each once, depth first."""
         for _, module in self.named_modules():
             yield module
@@ -153,13 +154,13 @@ class Module:
             yield p
 
     # --- modes and gradients ----------------------------------------------------------------------
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Switch this module and all below it to training mode (Dropout active); returns self."""
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Switch to evaluation mode (Dropout passes inputs through); returns self."""
         return self.train(False)
 
@@ -169,7 +170,7 @@ class Module:
             p.grad = None
 
     # --- devices and dtypes -----------------------------------------------------------------------
-    def to(self, device: str | None = None, dtype=None) -> "Module":
+    def to(self, device: str | None = None, dtype=None) -> Module:
         """Move every parameter (and its gradient) to ``device`` and/or cast it to a float ``dtype``,
         in place; returns self. The Parameter objects stay the same, so an optimizer built before still
         holds them. ``model.to(tl.float64)`` works too, as in PyTorch."""
@@ -191,11 +192,11 @@ class Module:
                 p.grad = Tensor._make(convert(p.grad.data), False)
         return self
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         """Cast every parameter to float64 (for gradient checks); returns self."""
         return self.to(dtype=np.float64)
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         """Cast every parameter to float32; returns self."""
         return self.to(dtype=np.float32)
 

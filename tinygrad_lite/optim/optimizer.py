@@ -24,7 +24,8 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .. import backend
 from ..autograd import no_grad

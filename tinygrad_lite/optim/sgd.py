@@ -6,7 +6,8 @@ as a scheduler changes it, which is why both are here (F21, F22).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..tensor import Tensor
 from .optimizer import Optimizer

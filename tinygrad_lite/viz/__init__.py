@@ -17,8 +17,8 @@ matplotlib and Graphviz are optional: they are imported only when something is d
 (25.0, 0.0)
 """
 
-from .directions import filter_normalized_directions
 from .computational_graph import draw_graph, graph
+from .directions import filter_normalized_directions
 from .plotting import plot_contour, plot_surface
 from .schedule import plot_schedule, schedule_values
 from .surface import loss_surface

@@ -21,13 +21,13 @@ The walk uses an explicit stack, not recursion, so a chain of 100,000 ops is no 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence, Union
 
 from ..tensor import Tensor
 
 # a Tensor, or a list of Tensors and groups of Tensors (see graph)
-Outputs = Union[Tensor, Sequence[Union[Tensor, Sequence[Tensor]]]]
+Outputs = Tensor | Sequence[Tensor | Sequence[Tensor]]
 
 # One fill colour per group of outputs: the forward graph, the gradient's graph, the Hessian's graph ...
 OP_COLOURS = (("blue", "#cfe2f3"), ("orange", "#f9cb9c"), ("green", "#b6d7a8"), ("purple", "#d9d2e9"),

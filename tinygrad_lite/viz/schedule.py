@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Protocol, Union
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import numpy as np
 
@@ -17,7 +18,7 @@ class Scheduler(Protocol):
     def get_last_lr(self) -> list[float]: ...
 
 
-Schedule = Union[Callable[[int], float], Scheduler]
+Schedule = Callable[[int], float] | Scheduler
 
 
 def schedule_values(scheduler_or_function: Schedule, steps: int | Iterable[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ escape direction of a saddle) or filter-normalised random directions.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

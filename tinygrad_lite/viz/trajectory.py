@@ -90,7 +90,7 @@ class Trajectory:
             return
         self._append(loss_value, lr)
 
-    def __enter__(self) -> "Trajectory":
+    def __enter__(self) -> Trajectory:
         if self.optimizer is None:
             raise TypeError("Trajectory: recording at each step needs the optimizer: "
                             "Trajectory(params, optimizer=opt)")

@@ -7,7 +7,7 @@ load a vector back into the tensors for evaluation.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -85,7 +85,7 @@ def valley(w: tl.Tensor) -> tl.Tensor:
 VALLEY_START = (3.0, 1.2345)  # w2 not a whole number of steps (η·100 = 1) from 0, else GD lands on 0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def valley_run(lr: float, steps: int):
     return run(valley, VALLEY_START, lambda p: tl.optim.SGD(p, lr=lr), steps)
 
@@ -114,7 +114,7 @@ def pokemon_loss_batch(points: tl.Tensor) -> tl.Tensor:
     return ((tl.tensor(CP_AFTER).reshape(1, -1) - predictions) ** 2).sum(axis=1)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pokemon_optimum() -> np.ndarray:
     """(b*, w*) from the normal equations XᵀX θ = Xᵀŷ with X = [1, x], solved by Cramer's rule."""
     X = tl.tensor(np.stack([np.ones_like(CP_BEFORE), CP_BEFORE], axis=1))
@@ -140,7 +140,7 @@ POKEMON_OPTIMIZERS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pokemon_run(name: str, steps: int):
     make_optimizer, make_scheduler = POKEMON_OPTIMIZERS[name]
     return run(pokemon_loss, POKEMON_START, make_optimizer, steps, make_scheduler)

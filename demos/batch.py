@@ -311,7 +311,7 @@ def seconds_per_update(model, opt, batches, reps: int, blocks: int = 3) -> float
     return best
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def measure_times(quick: bool, seed: int, device: str) -> dict:
     """Seconds per update (forward + backward + step) and per epoch of a 64-256-10 MLP for every batch size.
 
@@ -445,7 +445,7 @@ def time_per_epoch(ctx: Context) -> Result:
 # --- F13 ------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def accuracy_vs_batch(quick: bool, seed: int) -> dict:
     """Train the same network from the same θ⁰ for the same epochs and η with every batch size (F13, F17)."""
     X, y, Xv, yv = digits_split(seed)
@@ -537,7 +537,7 @@ def sharpness(w: float) -> float:
     return tl.curvature.power_iteration(lambda v: toy_loss(v).sum(), tl.tensor(np.array([w])), seed=0).eigenvalue
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def flat_vs_sharp(quick: bool, seed: int) -> dict:
     """SGD on the toy from inside the sharp canyon, many runs at once, for B ∈ {1, 4, 16, 100 = N}.
 

@@ -8,8 +8,10 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))  # so test modules in sub-folders can import helpers.py
 
-import tinygrad_lite as tl  # noqa: E402
 from helpers import DEVICE  # noqa: E402
+
+import tinygrad_lite as tl  # noqa: E402
+
 if DEVICE == "cuda" and not tl.cuda.is_available():
     raise pytest.UsageError("TL_TEST_DEVICE=cuda but CuPy or a CUDA GPU is not available")
 

@@ -5,10 +5,9 @@ re-drawing inputs that land near a kink (a point where the op is not differentia
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
-
 import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 

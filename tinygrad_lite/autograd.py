@@ -359,6 +359,8 @@ def _check_grad_output(output: Tensor, g, who: str) -> Tensor:
         raise RuntimeError(f"{who}: gradient has shape {g.shape} but the output has shape {output.shape}")
     if g.device != output.device:
         raise RuntimeError(f"{who}: gradient is on {g.device} but the output is on {output.device}")
+    if g.dtype != output.dtype:  # as PyTorch: gradients take the dtype of what they are gradients of
+        g = Tensor._make(g.data.astype(output.dtype), False)
     return g
 
 
@@ -392,8 +394,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     >>> tl.grad(g.sum(), w)                          # 6 w
     (tensor([ 6., 12.]),)
     """
-    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    outputs = (outputs,) if not isinstance(outputs, (list, tuple)) else tuple(outputs)
+    inputs = (inputs,) if not isinstance(inputs, (list, tuple)) else tuple(inputs)
     for i, t in enumerate(outputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: output {i} is a {type(t).__name__}, expected a Tensor")

@@ -19,6 +19,18 @@ bool_ = np.dtype("bool")
 _default_float = float32
 
 
+def as_dtype(dtype, who: str) -> np.dtype:
+    """``dtype`` (a NumPy dtype, a type or a name such as "float32") as a NumPy dtype tinygrad_lite supports."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{who}: unknown dtype {dtype!r}; expected a float, integer or bool dtype "
+                        "such as tl.float32, tl.int64 or tl.bool") from None
+    if dtype.kind not in "biuf":
+        raise TypeError(f"{who}: unsupported dtype {dtype}; expected a float, integer or bool dtype")
+    return dtype
+
+
 def set_default_dtype(dtype) -> None:
     """Set the dtype that Python floats (and float factories) become; float32 or float64."""
     global _default_float

@@ -12,13 +12,13 @@ from . import backend, dtypes
 from .tensor import Tensor
 
 
-def _shape(shape) -> tuple[int, ...]:
+def _shape(shape, who: str) -> tuple[int, ...]:
     """Accept ``zeros(2, 3)`` and ``zeros((2, 3))`` alike; sizes must be non-negative integers."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for n in shape:
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"shape {tuple(shape)} must hold non-negative integers")
+            raise ValueError(f"{who}: shape {tuple(shape)} must hold non-negative integers")
     return tuple(int(n) for n in shape)
 
 
@@ -34,17 +34,17 @@ def _float_dtype(dtype):
 
 def zeros(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default dtype float32)."""
-    return _make(np.zeros(_shape(shape), dtype=_float_dtype(dtype)), None, device, requires_grad)
+    return _make(np.zeros(_shape(shape, "zeros"), dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
 def ones(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (default dtype float32)."""
-    return _make(np.ones(_shape(shape), dtype=_float_dtype(dtype)), None, device, requires_grad)
+    return _make(np.ones(_shape(shape, "ones"), dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
 def full(shape, value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``value``; its dtype follows the value (float -> float32, int -> int64)."""
-    shape = _shape((shape,))
+    shape = _shape((shape,), "full")
     dtype = np.dtype(dtype) if dtype is not None else (dtypes.infer_dtype(value) or np.asarray(value).dtype)
     return _make(np.full(shape, value, dtype=dtype), None, device, requires_grad)
 
@@ -75,17 +75,17 @@ def arange(start, stop=None, step=1, dtype=None, device=None, requires_grad: boo
 
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The n×m identity matrix (m = n by default)."""
-    _shape((n,) if m is None else (n, m))
+    _shape((n,) if m is None else (n, m), "eye")
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), None, device, requires_grad)
 
 
 def randn(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples of the standard normal distribution N(0, 1), from the seeded host generator."""
-    array = backend.host_rng().standard_normal(_shape(shape)).astype(_float_dtype(dtype))
+    array = backend.host_rng().standard_normal(_shape(shape, "randn")).astype(_float_dtype(dtype))
     return _make(array, None, device, requires_grad)
 
 
 def rand(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples of the uniform distribution on [0, 1), from the seeded host generator."""
-    array = backend.host_rng().random(_shape(shape)).astype(_float_dtype(dtype))
+    array = backend.host_rng().random(_shape(shape, "rand")).astype(_float_dtype(dtype))
     return _make(array, None, device, requires_grad)

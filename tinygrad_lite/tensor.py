@@ -67,7 +67,7 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device: str | None = None):
-        self.data = _array_from(data, None if dtype is None else np.dtype(dtype), device)
+        self.data = _array_from(data, None if dtype is None else dtypes.as_dtype(dtype, "tensor"), device)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self.requires_grad = False

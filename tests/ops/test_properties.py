@@ -1,9 +1,9 @@
 """Property tests: broadcasting gradients for any pair of compatible shapes, reshape/transpose round trips."""
 
 import numpy as np
+from helpers import DEVICE
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from helpers import DEVICE
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_lite as tl

@@ -16,6 +16,8 @@ def normalize_axes(axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[in
     """``axis`` (None, an int or a tuple of ints) as a sorted tuple of non-negative axes; None means all."""
     if axis is None:
         return tuple(range(ndim))
+    if not isinstance(axis, (int, tuple, list)):
+        raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__} (or a tuple of ints)")
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     normalized = tuple(sorted(normalize_axis(a, ndim, op, shape) for a in axes))
     if len(set(normalized)) != len(normalized):

@@ -11,7 +11,7 @@ from .operands import binary_operands
 
 
 def _compare(a, b, op, name: str) -> Tensor:
-    a, b = binary_operands(a, b)
+    a, b = binary_operands(a, b, name)
     if a.device != b.device:
         raise RuntimeError(f"{name}: inputs are on different devices ({a.device}, {b.device})")
     try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import backend
+from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
 
@@ -33,11 +31,9 @@ class ToDevice(Function):
 
 def cast(x: Tensor, dtype) -> Tensor:
     """``x`` as ``dtype``; returns ``x`` itself when it already has that dtype."""
-    dtype = np.dtype(dtype)
+    dtype = dtypes.as_dtype(dtype, "astype")
     if x.dtype == dtype:
         return x
-    if dtype.kind not in "biuf":
-        raise TypeError(f"astype: unsupported dtype {dtype}; expected a float, integer or bool dtype")
     return Cast.apply(x, dtype=dtype)
 
 

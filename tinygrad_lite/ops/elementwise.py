@@ -306,22 +306,22 @@ class Where(Function):
 
 def add(a, b) -> Tensor:
     """a + b, broadcasting."""
-    return Add.apply(*binary_operands(a, b))
+    return Add.apply(*binary_operands(a, b, "add"))
 
 
 def sub(a, b) -> Tensor:
     """a − b, broadcasting."""
-    return Sub.apply(*binary_operands(a, b))
+    return Sub.apply(*binary_operands(a, b, "sub"))
 
 
 def mul(a, b) -> Tensor:
     """a · b elementwise, broadcasting."""
-    return Mul.apply(*binary_operands(a, b))
+    return Mul.apply(*binary_operands(a, b, "mul"))
 
 
 def div(a, b) -> Tensor:
     """a / b, broadcasting; true division, so integer inputs give a float result."""
-    a, b = binary_operands(a, b)
+    a, b = binary_operands(a, b, "div")
     if a.dtype.kind != "f":
         a, b = floating(a), floating(b)
     return Div.apply(a, b)
@@ -338,7 +338,7 @@ def pow(base, exponent) -> Tensor:
         if base.dtype.kind != "f" and (not float(exponent).is_integer() or exponent < 0):
             base = floating(base)
         return pow_constant(base, exponent)
-    return Pow.apply(*binary_operands(base, exponent))
+    return Pow.apply(*binary_operands(base, exponent, "pow"))
 
 
 def neg(x: Tensor) -> Tensor:
@@ -406,18 +406,18 @@ def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names
 
 def maximum(a, b) -> Tensor:
     """Elementwise max(a, b), broadcasting; ties split the gradient."""
-    return Maximum.apply(*binary_operands(a, b))
+    return Maximum.apply(*binary_operands(a, b, "maximum"))
 
 
 def minimum(a, b) -> Tensor:
     """Elementwise min(a, b), broadcasting; ties split the gradient."""
-    return Minimum.apply(*binary_operands(a, b))
+    return Minimum.apply(*binary_operands(a, b, "minimum"))
 
 
 def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` is true, else ``b`` (all three broadcast); differentiable in a and b."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        a, b = binary_operands(a, b)
+        a, b = binary_operands(a, b, "where")
     else:
         raise TypeError("where: at least one of a and b must be a Tensor")
     if isinstance(condition, Tensor):
@@ -425,7 +425,7 @@ def where(condition, a, b) -> Tensor:
             raise RuntimeError(f"where: condition is on {condition.device} but the values are on {a.device}")
         condition = condition.data
     else:
-        condition = as_tensor(condition, a).data
+        condition = as_tensor(condition, a, "where").data
     if condition.dtype.kind != "b":
         condition = condition.astype(bool)
     return Where.apply(a, b, condition=condition)

@@ -35,7 +35,7 @@ def _matrix_transpose(t: Tensor) -> Tensor:
 def matmul(a, b) -> Tensor:
     """Matrix product with NumPy's rules: 1-D operands are treated as a row (left) or column (right)
     vector and that axis is removed from the result; leading (batch) axes broadcast."""
-    a, b = binary_operands(a, b)
+    a, b = binary_operands(a, b, "matmul")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape}: 0-d tensors cannot be multiplied "
                          "as matrices; use * instead")

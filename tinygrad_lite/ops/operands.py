@@ -11,12 +11,15 @@ from ..tensor import Tensor
 from .convert import cast
 
 
-def as_tensor(value, like: Tensor) -> Tensor:
+def as_tensor(value, like: Tensor, op: str = "tensor") -> Tensor:
     """``value`` as a Tensor on ``like``'s device; a Python scalar takes ``like``'s dtype where it fits."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (numbers.Number, np.bool_)) and not isinstance(value, complex):
         return _constant(value, dtypes.scalar_dtype(value, like.dtype), type(like.data))
+    if not isinstance(value, (list, tuple, np.ndarray)) and not backend.is_backend_array(value):
+        raise TypeError(f"{op}: cannot combine a Tensor with a {type(value).__name__}; "
+                        "expected a number or a Tensor (or an array)")
     return Tensor(value, device=like.device)
 
 
@@ -36,14 +39,14 @@ def _constant(value, dtype, array_type) -> Tensor:
     return constant
 
 
-def binary_operands(a, b) -> tuple[Tensor, Tensor]:
+def binary_operands(a, b, op: str) -> tuple[Tensor, Tensor]:
     """``a`` and ``b`` as tensors of one promoted dtype (float beats integer, as in PyTorch)."""
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
-            raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
-        a = as_tensor(a, b)
+            raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
+        a = as_tensor(a, b, op)
     elif not isinstance(b, Tensor):
-        b = as_tensor(b, a)
+        b = as_tensor(b, a, op)
     if a.dtype != b.dtype:
         common = dtypes.promote(a.dtype, b.dtype)
         a, b = cast(a, common), cast(b, common)

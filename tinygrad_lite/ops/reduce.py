@@ -93,14 +93,23 @@ def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     return Sum.apply(floating(x), axes=axes, keepdims=keepdims) / count
 
 
+def _non_empty_axes(x: Tensor, axis, op: str) -> tuple[int, ...]:
+    """The axes of a max/min, which have no identity element: reducing an empty axis is an error."""
+    axes = _axes(x, axis, op)
+    if 0 in [x.shape[a] for a in axes]:  # (this module defines its own any)
+        raise ValueError(f"{op}: inputs {x.shape} {x.dtype}: zero-size array along the reduced axes "
+                         f"{axes}; a max or min of nothing is undefined")
+    return axes
+
+
 def max(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """The largest element over ``axis``; ties share the gradient equally."""
-    return Extreme.apply(x, axes=_axes(x, axis, "max"), keepdims=keepdims, largest=True)
+    return Extreme.apply(x, axes=_non_empty_axes(x, axis, "max"), keepdims=keepdims, largest=True)
 
 
 def min(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """The smallest element over ``axis``; ties share the gradient equally."""
-    return Extreme.apply(x, axes=_axes(x, axis, "min"), keepdims=keepdims, largest=False)
+    return Extreme.apply(x, axes=_non_empty_axes(x, axis, "min"), keepdims=keepdims, largest=False)
 
 
 def var(x: Tensor, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:

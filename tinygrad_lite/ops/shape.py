@@ -42,8 +42,10 @@ class Transpose(Function):
 
 def reshape(x: Tensor, *shape) -> Tensor:
     """``x`` with a new shape; one dimension may be -1 (inferred). ``reshape(2, 3)`` or ``reshape((2, 3))``."""
-    if len(shape) == 1 and not isinstance(shape[0], int):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"reshape: sizes {tuple(shape)} are not all integers; expected integers (one may be -1)")
     shape = tuple(int(n) for n in shape)
     if shape == x.shape:
         return x

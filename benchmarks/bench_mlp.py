@@ -3,7 +3,9 @@ momentum), float32, at several batch sizes — tinygrad_lite against a hand-writ
 matmuls and manual gradients, and against PyTorch (CPU) when it is installed.
 
 Repeats are interleaved so every implementation sees the same machine state; the table gives medians
-and ratios of medians. Run:
+and ratios of medians. Every implementation runs its matrix products on one thread (OpenBLAS for NumPy
+and tinygrad_lite, PyTorch's own pool): PyTorch's threads keep spinning after each op and would slow
+the NumPy code that runs next, so one thread each is the only fair comparison on a small machine. Run:
 
     python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30]
 """
@@ -14,6 +16,7 @@ import argparse
 import time
 
 import numpy as np
+import threadpoolctl
 
 import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
@@ -121,7 +124,6 @@ def run(batch_sizes, steps: int) -> dict:
         implementations = {"numpy": (NumpyStep(weights), (x, labels)),
                            "tinygrad_lite": (FrameworkStep(weights), (tl.tensor(x), tl.tensor(labels)))}
         if torch is not None:
-            torch.set_num_threads(max(1, torch.get_num_threads()))
             implementations["torch"] = (TorchStep(weights), (torch.from_numpy(x), torch.from_numpy(labels)))
         times = {name: [] for name in implementations}
         for _ in range(steps):
@@ -138,7 +140,10 @@ def main() -> None:
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 128, 1024])
     parser.add_argument("--steps", type=int, default=30)
     args = parser.parse_args()
-    results = run(args.batches, args.steps)
+    if torch is not None:
+        torch.set_num_threads(1)
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        results = run(args.batches, args.steps)
     names = list(next(iter(results.values())))
     print(f"{'batch':>6} " + " ".join(f"{n + ' ms':>17}" for n in names) + f" {'tl/numpy':>9}"
           + (f" {'tl/torch':>9}" if "torch" in names else ""))

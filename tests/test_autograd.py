@@ -259,3 +259,14 @@ def test_gradients_flow_across_devices():
 def test_asking_for_cuda_without_cupy_says_how_to_install():
     with pytest.raises(RuntimeError, match="Install CuPy"):
         tl.ones(2, device="cuda")
+
+
+def test_the_weight_gradient_of_x_at_w_transposed_is_contiguous(device):
+    """y = x @ Wᵀ (a linear layer): W.grad comes out in W's own layout, so optimizers read it fast."""
+    W = tl.randn(4, 3, dtype=tl.float64, requires_grad=True, device=device)
+    x = tl.randn(5, 3, dtype=tl.float64, requires_grad=True, device=device)
+    (x @ W.T).tanh().sum().backward()
+    assert W.grad.data.flags.c_contiguous
+    assert tl.gradgradcheck(lambda x, W: (x @ W.T).tanh(), [x, W])
+    columns = tl.randn(3, 5, dtype=tl.float64, requires_grad=True, device=device)  # its .T is a transposed view
+    assert tl.gradgradcheck(lambda c, W: (c.T @ W.T).tanh(), [columns, W])

@@ -19,11 +19,30 @@ class MatMul(Function):
     def backward(self, grad_output):
         a, b = self.inputs
         grad_a = grad_b = None
+        plain_matrices = a.ndim == 2 and b.ndim == 2  # no batch axes, so nothing to sum over
         if self.needs_input_grad[0]:
-            grad_a = sum_to(MatMul.apply(grad_output, _matrix_transpose(b)), a.shape)
+            if plain_matrices and _is_transposed_matrix(a):
+                # (dL/dY @ Bᵀ)ᵀ = B @ dL/dYᵀ: the same numbers, computed in a's own (transposed) layout
+                grad_a = _matrix_transpose(MatMul.apply(b, _matrix_transpose(grad_output)))
+            else:
+                grad_a = sum_to(MatMul.apply(grad_output, _matrix_transpose(b)), a.shape)
         if self.needs_input_grad[1]:
-            grad_b = sum_to(MatMul.apply(_matrix_transpose(a), grad_output), b.shape)
+            if plain_matrices and _is_transposed_matrix(b):
+                # (Aᵀ @ dL/dY)ᵀ = dL/dYᵀ @ A: the same numbers, computed in b's own (transposed) layout
+                grad_b = _matrix_transpose(MatMul.apply(_matrix_transpose(grad_output), a))
+            else:
+                grad_b = sum_to(MatMul.apply(_matrix_transpose(a), grad_output), b.shape)
         return grad_a, grad_b
+
+
+def _is_transposed_matrix(t: Tensor) -> bool:
+    """True for a view of a transposed matrix, such as the Wᵀ of ``x @ W.T`` in a linear layer.
+
+    Its gradient is then computed transposed too, so that W's own gradient comes out contiguous: the
+    optimizer reads it several times per step, and a transposed (strided) gradient makes those reads
+    several times slower on large weights."""
+    flags = t.data.flags
+    return flags.f_contiguous and not flags.c_contiguous
 
 
 def _matrix_transpose(t: Tensor) -> Tensor:

@@ -56,6 +56,6 @@ def broadcast_to(x: Tensor, shape) -> Tensor:
 def sum_to(x: Tensor, shape) -> Tensor:
     """``x`` summed down to ``shape``: the gradient of a broadcast input. No op when shapes match."""
     shape = tuple(shape)
-    if x.shape == shape:
+    if x.data.shape == shape:
         return x
     return SumTo.apply(x, shape=shape)

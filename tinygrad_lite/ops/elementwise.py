@@ -40,7 +40,9 @@ class Add(Function):
 
     def backward(self, grad_output):
         a, b = self.inputs
-        return sum_to(grad_output, a.shape), sum_to(grad_output, b.shape)
+        grad_a = sum_to(grad_output, a.shape) if self.needs_input_grad[0] else None
+        grad_b = sum_to(grad_output, b.shape) if self.needs_input_grad[1] else None
+        return grad_a, grad_b
 
 
 class Sub(Function):
@@ -51,8 +53,9 @@ class Sub(Function):
 
     def backward(self, grad_output):
         a, b = self.inputs
+        grad_a = sum_to(grad_output, a.shape) if self.needs_input_grad[0] else None
         grad_b = sum_to(-grad_output, b.shape) if self.needs_input_grad[1] else None
-        return sum_to(grad_output, a.shape), grad_b
+        return grad_a, grad_b
 
 
 class Mul(Function):

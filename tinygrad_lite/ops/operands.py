@@ -47,7 +47,7 @@ def binary_operands(a, b, op: str) -> tuple[Tensor, Tensor]:
         a = as_tensor(a, b, op)
     elif not isinstance(b, Tensor):
         b = as_tensor(b, a, op)
-    if a.dtype != b.dtype:
+    if a.data.dtype != b.data.dtype:
         common = dtypes.promote(a.dtype, b.dtype)
         a, b = cast(a, common), cast(b, common)
     return a, b

@@ -18,6 +18,7 @@ import os
 import traceback
 import weakref
 from collections.abc import Sequence
+from typing import cast
 
 from . import backend
 from .tensor import Tensor
@@ -269,14 +270,16 @@ def _accumulate(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
 
 
 def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], create_graph: bool,
-                  inputs: Sequence[Tensor] | None = None) -> list[Tensor | None] | None:
+                  inputs: Sequence[Tensor] | None = None) -> list[Tensor | None]:
     """Propagate ``grad_outputs`` from ``outputs`` back through the graph.
 
     With ``inputs=None`` gradients accumulate into the ``.grad`` of every leaf that requires grad
     (``Tensor.backward``). Otherwise the gradients of ``inputs`` are returned and no ``.grad`` is
     touched (``tl.grad``), and only the part of the graph that leads to ``inputs`` is visited.
+    Returns the gradients of ``inputs`` (an empty list without them).
     """
     roots = [t.grad_fn for t in outputs if t.grad_fn is not None]
+    results: list[Tensor | None] = [None] * len(inputs) if inputs is not None else []
     order = _topological_order(roots)
 
     wanted_leaf: dict[int, int] = {}
@@ -295,7 +298,6 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                         producer is not None and (producer in needed or producer in wanted_fn)):
                     needed.add(fn)
                     break
-        results: list[Tensor | None] = [None] * len(inputs)
 
     grads: dict[Function, Tensor] = {}
     with _GradMode(create_graph):
@@ -338,7 +340,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                 elif id(t) in wanted_leaf:
                     i = wanted_leaf[id(t)]
                     results[i] = _accumulate(results[i], g, create_graph)
-    return None if inputs is None else results
+    return results
 
 
 def _default_grad(output: Tensor, who: str, index: int | None = None) -> Tensor:
@@ -394,30 +396,31 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     >>> tl.grad(g.sum(), w)                          # 6 w
     (tensor([ 6., 12.]),)
     """
-    outputs = (outputs,) if not isinstance(outputs, (list, tuple)) else tuple(outputs)
-    inputs = (inputs,) if not isinstance(inputs, (list, tuple)) else tuple(inputs)
-    for i, t in enumerate(outputs):
+    # anything may come in here; each item is checked to be a Tensor just below
+    output_list = cast("list[Tensor]", list(outputs) if isinstance(outputs, (list, tuple)) else [outputs])
+    input_list = cast("list[Tensor]", list(inputs) if isinstance(inputs, (list, tuple)) else [inputs])
+    for i, t in enumerate(output_list):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: output {i} is a {type(t).__name__}, expected a Tensor")
         if not t.requires_grad:
             raise RuntimeError(f"grad: output {i} (shape {t.shape}) does not require grad; it does not depend "
                                "on any tensor with requires_grad=True (or was computed under no_grad())")
-    for i, t in enumerate(inputs):
+    for i, t in enumerate(input_list):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: input {i} is a {type(t).__name__}, expected a Tensor")
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
     if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
+        given: list[Tensor | None] = [None] * len(output_list)
     elif isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs]
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    grad_outputs = [
-        _default_grad(t, "grad", i) if g is None else _check_grad_output(t, g, "grad")
-        for i, (t, g) in enumerate(zip(outputs, grad_outputs, strict=True))
-    ]
-    results = _run_backward(outputs, grad_outputs, create_graph, inputs)
+        given = [grad_outputs]
+    else:
+        given = list(grad_outputs)
+    if len(given) != len(output_list):
+        raise ValueError(f"grad: got {len(given)} grad_outputs for {len(output_list)} outputs")
+    seeds = [_default_grad(t, "grad", i) if g is None else _check_grad_output(t, g, "grad")
+             for i, (t, g) in enumerate(zip(output_list, given, strict=True))]
+    results = _run_backward(output_list, seeds, create_graph, input_list)
     for i, g in enumerate(results):
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} was not used to compute the output (pass allow_unused=True)")

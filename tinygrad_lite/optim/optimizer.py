@@ -25,7 +25,7 @@ import copy
 import math
 import numbers
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from .. import backend
 from ..autograd import no_grad
@@ -52,17 +52,18 @@ class Optimizer:
     [0.5, 0.5]
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name}: params must be an iterable of tensors (e.g. model.parameters() "
                             "or [w, b]), got a single Tensor; wrap it in a list")
-        params = list(params)
-        if not params:
+        items: list[Tensor | dict[str, Any]] = list(params)
+        if not items:
             raise ValueError(f"{self._name}: got an empty list of parameters")
-        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        # a list of groups (add_param_group rejects an entry that is not a dict), or one group of tensors
+        groups = cast("list[dict[str, Any]]", items) if isinstance(items[0], dict) else [{"params": items}]
         for group in groups:
             self.add_param_group(group)
 
@@ -202,7 +203,7 @@ class Optimizer:
         >>> sorted(opt.state_dict())
         ['param_groups', 'state']
         """
-        index = {}
+        index: dict[Tensor, int] = {}
         groups = []
         for group in self.param_groups:
             ids = []

@@ -156,6 +156,7 @@ class _DotBuilder:
         self.tensor_ids[id(t)] = node
         self.alive.append(t)
         name = self.labels.get(id(t))
+        first: str | None  # the label's first line: the tensor's name, kind or value (None: shape only)
         if t.grad_fn is None and t.requires_grad:
             first = name or _leaf_kind(t)
             style = f'style=filled, fillcolor="{LEAF_COLOUR}"'

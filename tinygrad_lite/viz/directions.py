@@ -38,11 +38,11 @@ def filter_normalized_directions(params, seed: int | None = None,
                         f"got a {type(params).__name__}")
     rng = backend.host_rng() if seed is None else np.random.default_rng(seed)
     arrays = [t.numpy().astype(np.float64) for t in tensors]
-    directions = tuple(np.concatenate([_normalized(rng, p, ignore_1d).ravel() for p in arrays]) for _ in range(2))
-    if not directions[0].any():
+    d1, d2 = (np.concatenate([_normalized(rng, p, ignore_1d).ravel() for p in arrays]) for _ in range(2))
+    if not d1.any():
         raise ValueError("filter_normalized_directions: every tensor is 1-D (biases), so with ignore_1d=True "
                          "both directions are zero; pass ignore_1d=False")
-    return directions
+    return d1, d2
 
 
 def _normalized(rng: np.random.Generator, p: np.ndarray, ignore_1d: bool) -> np.ndarray:

@@ -59,9 +59,10 @@ def plot_contour(A, B, Z, ax=None, levels: int | np.ndarray = 30, filled: bool =
         positive = Z[np.isfinite(Z) & (Z > 0)]
         if positive.size == 0:
             raise ValueError("plot_contour: log=True needs some positive values of Z")
-        if np.isscalar(levels):
+        if np.ndim(levels) == 0:  # a number of levels
             lowest = max(positive.min(), positive.max() * 10.0 ** -LOG_DECADES)
             levels = np.geomspace(lowest, positive.max(), int(levels))
+        levels = np.asarray(levels)
         kwargs.setdefault("norm", LogNorm(vmin=levels[0], vmax=levels[-1]))
         kwargs.setdefault("extend", "min")  # everything lower (zeros included) in the lowest colour
         Z = np.maximum(Z, levels[0] / 10)  # LogNorm cannot place 0

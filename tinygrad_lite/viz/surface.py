@@ -101,9 +101,8 @@ def _evaluate_each(f, center, tensors, theta, d1, d2, alphas, betas, who) -> np.
 
 def _evaluate_batch(f, tensors, points: np.ndarray, who: str) -> np.ndarray:
     """One call of ``f`` on the ``(m, n)`` batch of every grid point."""
-    if tensors is not None:
-        points = Tensor(points, dtype=tensors[0].dtype, device=tensors[0].device)
-    values = f(points)
+    batch = points if tensors is None else Tensor(points, dtype=tensors[0].dtype, device=tensors[0].device)
+    values = f(batch)
     if isinstance(values, Tensor):
         values = values.numpy()
     elif backend.is_backend_array(values):
@@ -148,8 +147,8 @@ def _directions(directions, n: int, who: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _spans(span, who: str) -> tuple[float, float]:
-    pair = (span, span) if np.isscalar(span) else tuple(span)
-    if len(pair) != 2 or not all(np.isscalar(s) and s > 0 for s in pair):
+    pair = (span, span) if np.ndim(span) == 0 else tuple(span)
+    if len(pair) != 2 or not all(np.ndim(s) == 0 and s > 0 for s in pair):
         raise ValueError(f"{who}: span must be a positive number or a pair of them, got {span!r}")
     return float(pair[0]), float(pair[1])
 

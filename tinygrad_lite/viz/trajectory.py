@@ -13,6 +13,7 @@ record after ``loss.backward()`` and before the update.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 
@@ -63,13 +64,14 @@ class Trajectory:
     (NaN where a value was not known); ``.plot(ax)`` draws the path over a contour plot.
     """
 
-    def __init__(self, params, optimizer=None):
+    def __init__(self, params, optimizer=None) -> None:
         if not isinstance(params, (Tensor, list, tuple)) and hasattr(params, "__iter__"):
             params = list(params)  # model.parameters() may be a generator
-        self.tensors = as_tensor_list(params)
-        if self.tensors is None:
+        tensors = as_tensor_list(params)
+        if tensors is None:
             raise TypeError("Trajectory: params must be a Tensor or a non-empty list of Tensors, "
                             f"got {params!r:.80}")
+        self.tensors = tensors
         self.optimizer = optimizer
         self._rows: list[tuple[np.ndarray, float, float, float]] = []
         self._pending_loss: float | None = None  # inside `with`: what record() handed over for the next step
@@ -108,7 +110,7 @@ class Trajectory:
         self.optimizer.step = step  # shadows the class's method on this one object
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:  # never swallows an exception
         if self._own_step is None:
             del self.optimizer.step  # the class's step() is visible again
         else:

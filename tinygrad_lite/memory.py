@@ -44,10 +44,12 @@ def live_tensors(device: str | None = None) -> int:
     Objects in a reference cycle count until the garbage collector frees them; call ``gc.collect()``
     first to count only what is really reachable.
     """
+    # issubclass(type(obj), ...) rather than isinstance: isinstance would ask every object in the
+    # process for its __class__, which some libraries' lazy objects answer with side effects
     return sum(1 for obj in gc.get_objects()
-               if isinstance(obj, Tensor) and (device is None or obj.device == device))
+               if issubclass(type(obj), Tensor) and (device is None or obj.device == device))
 
 
 def live_graph_nodes() -> int:
     """The number of graph nodes (Function objects: one per recorded op) alive right now."""
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, Function))
+    return sum(1 for obj in gc.get_objects() if issubclass(type(obj), Function))

@@ -71,10 +71,11 @@ def load(path: str | os.PathLike) -> dict[str, Tensor]:
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {where}")
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a named archive")
-        with archive:
-            return {name: Tensor(archive[name]) for name in archive.files}
+        with open(path, "rb") as file:  # closed by us, also when NumPy rejects the contents
+            archive = np.load(file, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError("it holds a single array, not a named archive")
+            with archive:
+                return {name: Tensor(archive[name]) for name in archive.files}
     except (ValueError, OSError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as error:
         raise ValueError(f"load: {where} is not a valid .npz state dict written by tl.save ({error})") from None

@@ -17,9 +17,8 @@ gives medians. Run:
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+from timing import time_interleaved
 
 import tinygrad_lite as tl
 
@@ -84,17 +83,6 @@ def torch_workloads(X, Y, params, v):
         "hessian": lambda: torch.autograd.functional.hessian(loss_of_vector, theta),
         "hessian vectorize=True": lambda: torch.autograd.functional.hessian(loss_of_vector, theta, vectorize=True),
     }
-
-
-def time_interleaved(workloads: dict, repeats: int) -> dict[str, float]:
-    """Median seconds of each workload, running them in turn ``repeats`` times."""
-    times: dict[str, list[float]] = {name: [] for name in workloads}
-    for _ in range(repeats):
-        for name, run in workloads.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def main() -> None:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
+from timing import time_interleaved
 
 import tinygrad_lite as tl
 
@@ -38,17 +38,6 @@ def chain(module, length: int, backward: bool = True) -> None:
         y = (y * 1.01).tanh() + 0.1
     if backward:
         y.sum().backward()
-
-
-def time_interleaved(workloads: dict, repeats: int = REPEATS) -> dict[str, float]:
-    """Median seconds of each workload, running them in turn ``repeats`` times."""
-    times: dict[str, list[float]] = {name: [] for name in workloads}
-    for _ in range(repeats):
-        for name, run in workloads.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def resident_peak_kib() -> int:
@@ -86,8 +75,9 @@ def main() -> dict:
     report: dict = {}
 
     print(f"W2: a chain of {LENGTH_W2} elementwise ops on 10 elements (µs per op)")
-    forward = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2, backward=False)) for n, m in frameworks.items()})
-    both = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2)) for n, m in frameworks.items()})
+    forward = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2, backward=False)) for n, m in frameworks.items()},
+                               REPEATS)
+    both = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W2)) for n, m in frameworks.items()}, REPEATS)
     for name in frameworks:
         report[f"W2 {name}"] = {"forward_us_per_op": forward[name] / LENGTH_W2 * 1e6,
                                 "forward_backward_us_per_op": both[name] / LENGTH_W2 * 1e6}

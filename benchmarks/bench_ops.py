@@ -46,11 +46,11 @@ def main() -> None:
     print(f"{'op':<14} {'numpy µs':>9} {'no-grad µs':>11} {'forward µs':>11} {'fwd+bwd µs':>11}")
     for name, (numpy_op, tl_op) in cases.items():
         numpy_time = _median_microseconds(numpy_op)
-        no_grad_time = _median_microseconds(lambda: tl_op(a_const, b_const))
-        forward_time = _median_microseconds(lambda: tl_op(a, b))
+        no_grad_time = _median_microseconds(lambda op=tl_op: op(a_const, b_const))
+        forward_time = _median_microseconds(lambda op=tl_op: op(a, b))
 
-        def forward_backward():
-            out = tl_op(a, b)
+        def forward_backward(op=tl_op):
+            out = op(a, b)
             tl.grad(out, [a], grad_outputs=tl.Tensor._make(np.ones_like(out.data)), allow_unused=True)
 
         both_time = _median_microseconds(forward_backward)

@@ -1,25 +1,7 @@
 """Part B (F09–F18): each figure runs in quick mode and its claim is checked on the numbers it returns."""
 
-import json
-
 import numpy as np
-
-from demos.registry import Context, load_all
-from demos.runner import run_figure
-
-FIGURES = load_all()
-
-
-def run(figure_id, out_dir):
-    figure = FIGURES[figure_id]
-    result = run_figure(figure, Context(quick=True, seed=0), out_dir)
-    png, document = out_dir / f"{figure.stem}.png", out_dir / f"{figure.stem}.json"
-    assert png.stat().st_size > 10_000
-    saved = json.loads(document.read_text(encoding="utf-8"))
-    assert saved["id"] == figure_id and saved["claim"] == figure.claim and saved["quick"] is True
-    assert saved["holds"] is True, saved["checks"]
-    assert result.holds
-    return result.measured
+from figure_check import run
 
 
 def test_f09_epochs_partition_the_data_and_shuffle_repartitions(tmp_path):

@@ -137,6 +137,9 @@ CASES = [
     OpCase("matmul_batched", lambda a, b: a @ b, np.matmul, [(2, 2, 3), (2, 3, 2)]),
     OpCase("matmul_batch_broadcast", lambda a, b: a @ b, np.matmul, [(2, 2, 3), (3, 2)]),
     OpCase("tl_matmul", lambda a, b: tl.matmul(a, b), np.matmul, [(1, 3), (3, 1)]),
+    OpCase("matmul_outer_product", lambda a, b: a @ b, np.matmul, [(3, 1), (1, 4)]),
+    OpCase("matmul_outer_batched", lambda a, b: a @ b, np.matmul, [(2, 3, 1), (1, 4)]),
+    OpCase("matmul_outer_transposed", lambda a, b: a.T @ b, lambda a, b: a.T @ b, [(1, 3), (1, 4)]),
     # casts and composites
     OpCase("composite_softmax", lambda a: (a - a.logsumexp(axis=1, keepdims=True)).exp(),
            lambda a: np.exp(a - _logsumexp(a, axis=1, keepdims=True)), [(2, 4)]),

@@ -14,6 +14,10 @@ class MatMul(Function):
     dL/dA = dL/dY @ Bᵀ,  dL/dB = Aᵀ @ dL/dY  (each summed over the batch axes it was broadcast along)."""
 
     def forward(self, a, b):
+        if a.shape[-1] == 1:
+            # inner size 1 (the weight gradient of a batch of one): an outer product, where a
+            # broadcast multiply gives the same numbers several times faster than a matrix product
+            return a * b
         return a @ b
 
     def backward(self, grad_output):

@@ -175,3 +175,10 @@ def test_tensor_copies_its_data_detach_shares_it(device):
     d = t.detach()
     t[1] = 5.0
     assert u.tolist() == [1.0, 2.0] and d.tolist() == [1.0, 5.0]
+
+
+def test_scalar_constants_keep_the_sign_of_zero(device):
+    x = tl.tensor([1.0], device=device)
+    assert np.signbit((x * 0.0).numpy()[0]) == False  # noqa: E712  (numpy bool)
+    assert np.signbit((x * -0.0).numpy()[0]) == True  # noqa: E712
+    assert np.signbit((x * 0.0).numpy()[0]) == False  # noqa: E712  (the cache did not swap them)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -29,7 +30,9 @@ _constants: dict = {}
 def _constant(value, dtype, array_type) -> Tensor:
     """A 0-d constant Tensor, cached: loops like ``y * 0.9`` reuse one instead of making a new array
     (a host-to-GPU copy on "cuda") every time. Safe because op inputs are never written into."""
-    key = (value, type(value), dtype, array_type)
+    # 0.0 == -0.0 as dict keys, but x * -0.0 must give -0.0: the sign of a zero is part of the key
+    sign = math.copysign(1.0, value) if value == 0 else 1.0
+    key = (value, sign, type(value), dtype, array_type)
     constant = _constants.get(key)
     if constant is None:
         if len(_constants) >= 4096:

@@ -5,9 +5,13 @@ matmuls and manual gradients, and against PyTorch (CPU) when it is installed.
 Repeats are interleaved so every implementation sees the same machine state; the table gives medians
 and ratios of medians. Every implementation runs its matrix products on one thread (OpenBLAS for NumPy
 and tinygrad_lite, PyTorch's own pool): PyTorch's threads keep spinning after each op and would slow
-the NumPy code that runs next, so one thread each is the only fair comparison on a small machine. Run:
+the NumPy code that runs next, so one thread each is the only fair comparison on a small machine.
 
-    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30]
+With ``--device cuda`` the same step runs on the GPU: tinygrad_lite on CuPy against the same hand-written
+step on CuPy arrays and PyTorch on CUDA, plus tinygrad_lite on the CPU for the speed-up. Every GPU step
+ends by waiting for the device, since GPU work is asynchronous. Run:
+
+    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -42,26 +46,31 @@ def initial_weights(seed: int = 0) -> list[np.ndarray]:
 
 
 class NumpyStep:
-    """The reference: forward, softmax cross-entropy and backward written by hand, momentum SGD."""
+    """The reference: forward, softmax cross-entropy and backward written by hand, momentum SGD.
 
-    def __init__(self, weights):
-        self.params = [w.copy() for w in weights]
-        self.buffers = [np.zeros_like(w) for w in weights]
+    ``xp`` is the array module: ``numpy``, or ``cupy`` for the same step on the GPU."""
+
+    def __init__(self, weights, xp=np):
+        self.xp = xp
+        self.params = [xp.asarray(w).copy() for w in weights]
+        self.buffers = [xp.zeros_like(w) for w in self.params]
 
     def __call__(self, x, labels):
+        xp = self.xp
         W1, b1, W2, b2, W3, b3 = self.params
         h1_pre = x @ W1.T + b1
-        h1 = np.maximum(h1_pre, 0)
+        h1 = xp.maximum(h1_pre, 0)
         h2_pre = h1 @ W2.T + b2
-        h2 = np.maximum(h2_pre, 0)
+        h2 = xp.maximum(h2_pre, 0)
         logits = h2 @ W3.T + b3
         shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
+        exp = xp.exp(shifted)
         probs = exp / exp.sum(axis=1, keepdims=True)
         n = x.shape[0]
-        loss = -np.log(probs[np.arange(n), labels]).mean()
+        rows = xp.arange(n)
+        loss = -xp.log(probs[rows, labels]).mean()
         d_logits = probs
-        d_logits[np.arange(n), labels] -= 1
+        d_logits[rows, labels] -= 1
         d_logits /= n
         d_h2 = (d_logits @ W3) * (h2_pre > 0)
         d_h1 = (d_h2 @ W2) * (h1_pre > 0)
@@ -76,14 +85,14 @@ class NumpyStep:
 class FrameworkStep:
     """tinygrad_lite: nn.Linear layers, F.cross_entropy, optim.SGD(momentum)."""
 
-    def __init__(self, weights):
+    def __init__(self, weights, device="cpu"):
         layers = []
         for i in range(3):
             linear = tl.nn.Linear(SIZES[i], SIZES[i + 1])
             linear.weight.data[...] = weights[2 * i]
             linear.bias.data[...] = weights[2 * i + 1]
             layers += [linear, tl.nn.ReLU()] if i < 2 else [linear]
-        self.model = tl.nn.Sequential(*layers)
+        self.model = tl.nn.Sequential(*layers).to(device)
         self.optimizer = tl.optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
 
     def __call__(self, x, labels):
@@ -95,7 +104,7 @@ class FrameworkStep:
 
 
 class TorchStep:
-    def __init__(self, weights):
+    def __init__(self, weights, device="cpu"):
         layers = []
         for i in range(3):
             linear = torch.nn.Linear(SIZES[i], SIZES[i + 1])
@@ -103,7 +112,7 @@ class TorchStep:
                 linear.weight.copy_(torch.from_numpy(weights[2 * i]))
                 linear.bias.copy_(torch.from_numpy(weights[2 * i + 1]))
             layers += [linear, torch.nn.ReLU()] if i < 2 else [linear]
-        self.model = torch.nn.Sequential(*layers)
+        self.model = torch.nn.Sequential(*layers).to(device)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
 
     def __call__(self, x, labels):
@@ -114,17 +123,47 @@ class TorchStep:
         return loss
 
 
-def run(batch_sizes, steps: int) -> dict:
+def cpu_implementations(weights, x, labels) -> dict:
+    """name → (step, its arguments) for the CPU comparison."""
+    implementations = {"numpy": (NumpyStep(weights), (x, labels)),
+                       "tinygrad_lite": (FrameworkStep(weights), (tl.tensor(x), tl.tensor(labels)))}
+    if torch is not None:
+        implementations["torch"] = (TorchStep(weights), (torch.from_numpy(x), torch.from_numpy(labels)))
+    return implementations
+
+
+def cuda_implementations(weights, x, labels) -> dict:
+    """name → (step, its arguments) for the GPU comparison; each step waits for the device before it returns."""
+    import cupy
+
+    def synchronised(step, wait):
+        def run(*args):
+            step(*args)
+            wait()
+        return run
+
+    wait_cupy = cupy.cuda.Device().synchronize
+    implementations = {
+        "cupy": (synchronised(NumpyStep(weights, cupy), wait_cupy), (cupy.asarray(x), cupy.asarray(labels))),
+        "tinygrad_lite": (synchronised(FrameworkStep(weights, "cuda"), wait_cupy),
+                          (tl.tensor(x, device="cuda"), tl.tensor(labels, device="cuda"))),
+        "tinygrad_lite cpu": (FrameworkStep(weights), (tl.tensor(x), tl.tensor(labels))),
+    }
+    if torch is not None and torch.cuda.is_available():
+        implementations["torch"] = (synchronised(TorchStep(weights, "cuda"), torch.cuda.synchronize),
+                                    (torch.from_numpy(x).cuda(), torch.from_numpy(labels).cuda()))
+    return implementations
+
+
+def run(batch_sizes, steps: int, device: str = "cpu") -> dict:
     weights = initial_weights()
     rng = np.random.default_rng(1)
     results = {}
     for batch in batch_sizes:
         x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
         labels = rng.integers(0, SIZES[-1], batch)
-        implementations = {"numpy": (NumpyStep(weights), (x, labels)),
-                           "tinygrad_lite": (FrameworkStep(weights), (tl.tensor(x), tl.tensor(labels)))}
-        if torch is not None:
-            implementations["torch"] = (TorchStep(weights), (torch.from_numpy(x), torch.from_numpy(labels)))
+        make = cuda_implementations if device == "cuda" else cpu_implementations
+        implementations = make(weights, x, labels)
         times = {name: [] for name in implementations}
         for _ in range(steps):
             for name, (step, args) in implementations.items():
@@ -135,23 +174,33 @@ def run(batch_sizes, steps: int) -> dict:
     return results
 
 
+def ratio_columns(names) -> dict[str, tuple[str, str]]:
+    """The ratios the table reports, as column title → (numerator, denominator)."""
+    if "cupy" in names:
+        columns = {"tl/cupy": ("tinygrad_lite", "cupy"), "cpu/cuda": ("tinygrad_lite cpu", "tinygrad_lite")}
+    else:
+        columns = {"tl/numpy": ("tinygrad_lite", "numpy")}
+    if "torch" in names:
+        columns["tl/torch"] = ("tinygrad_lite", "torch")
+    return columns
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 128, 1024])
     parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
     if torch is not None:
         torch.set_num_threads(1)
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
-        results = run(args.batches, args.steps)
+        results = run(args.batches, args.steps, args.device)
     names = list(next(iter(results.values())))
-    print(f"{'batch':>6} " + " ".join(f"{n + ' ms':>17}" for n in names) + f" {'tl/numpy':>9}"
-          + (f" {'tl/torch':>9}" if "torch" in names else ""))
+    columns = ratio_columns(names)
+    print(f"{'batch':>6} " + " ".join(f"{n + ' ms':>20}" for n in names) + "".join(f" {c:>9}" for c in columns))
     for batch, medians in results.items():
-        row = f"{batch:>6} " + " ".join(f"{medians[n] * 1e3:>17.3f}" for n in names)
-        row += f" {medians['tinygrad_lite'] / medians['numpy']:>9.2f}"
-        if "torch" in names:
-            row += f" {medians['tinygrad_lite'] / medians['torch']:>9.2f}"
+        row = f"{batch:>6} " + " ".join(f"{medians[n] * 1e3:>20.3f}" for n in names)
+        row += "".join(f" {medians[a] / medians[b]:>9.2f}" for a, b in columns.values())
         print(row)
     if torch is None:
         print("(PyTorch is not installed: no comparison)")

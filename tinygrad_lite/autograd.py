@@ -149,7 +149,7 @@ class Function:
         except (ValueError, TypeError, IndexError) as error:
             described = ", ".join(f"{t.shape} {t.dtype}" for t in inputs)
             raise type(error)(f"{cls.__name__.lower()}: inputs {described}: {error}") from None
-        if type(data) is not array_type:  # NumPy turns 0-d results into scalars
+        if type(data) is not array_type and not backend.is_backend_array(data):  # NumPy: 0-d results are scalars
             data = backend.get_array_module(arrays[0]).asarray(data)
 
         requires_grad = False

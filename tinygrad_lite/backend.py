@@ -97,13 +97,7 @@ def to_host(array) -> np.ndarray:
 
 def scatter_add(target, index, values) -> None:
     """``target[index] += values`` where repeated indices accumulate (unlike plain ``+=``)."""
-    xp = get_array_module(target)
-    if xp is np:
-        np.add.at(target, index, values)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(target, index, values)
+    get_array_module(target).add.at(target, index, values)
 
 
 # --- random numbers -----------------------------------------------------------------------------

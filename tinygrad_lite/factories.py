@@ -23,9 +23,9 @@ def _shape(shape, who: str) -> tuple[int, ...]:
 
 
 def _make(array: np.ndarray, dtype, device, requires_grad: bool) -> Tensor:
-    device = backend.check_device(device or "cpu")
-    return Tensor(backend.to_device(array, device), requires_grad=requires_grad,
-                  dtype=None if dtype is None else np.dtype(dtype))
+    """The host ``array`` as a Tensor on ``device``; its dtype is checked before it is copied anywhere."""
+    return Tensor(array, requires_grad=requires_grad, dtype=None if dtype is None else np.dtype(dtype),
+                  device=backend.check_device(device or "cpu"))
 
 
 def _float_dtype(dtype):

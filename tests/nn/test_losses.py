@@ -41,6 +41,11 @@ def cases(reduction):
     return [
         OpCase(f"cross_entropy_labels_{reduction}", lambda x: F.cross_entropy(x, labels(x), reduction),
                lambda x: np_ce_labels(x, reduction), [(4, 3)]),
+        OpCase(f"cross_entropy_one_example_{reduction}",
+               lambda x: F.cross_entropy(x, tl.tensor(2, device=x.device), reduction),
+               lambda x: np_reduce(-np_log_softmax(x)[2], reduction), [(3,)]),
+        OpCase(f"nll_loss_{reduction}", lambda x: F.nll_loss(x, labels(x), reduction),
+               lambda x: np_reduce(-x[np.arange(len(LABELS)), LABELS], reduction), [(4, 3)]),
         # the target is itself a softmax, so the derivative with respect to the target is checked too
         OpCase(f"cross_entropy_probabilities_{reduction}",
                lambda x, t: F.cross_entropy(x, F.softmax(t), reduction),

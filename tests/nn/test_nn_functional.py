@@ -28,6 +28,10 @@ CASES = [
     OpCase("softplus", F.softplus, lambda x: np.log1p(np.exp(x)), [(6,)], domain=(-8.0, 8.0)),
     OpCase("linear", F.linear, lambda x, w, b: x @ w.T + b, [(3, 4), (2, 4), (2,)]),
     OpCase("linear_no_bias", lambda x, w: F.linear(x, w), lambda x, w: x @ w.T, [(2, 3, 4), (5, 4)]),
+    # a batch of rows is one Linear op (with and without bias; one row takes the outer-product path)
+    OpCase("linear_no_bias_rows", lambda x, w: F.linear(x, w), lambda x, w: x @ w.T, [(3, 4), (5, 4)]),
+    OpCase("linear_one_row", F.linear, lambda x, w, b: x @ w.T + b, [(1, 4), (2, 4), (2,)]),
+    OpCase("linear_one_vector", F.linear, lambda x, w, b: w @ x + b, [(4,), (2, 4), (2,)]),
 ]
 
 

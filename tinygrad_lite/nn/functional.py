@@ -18,17 +18,18 @@ import numbers
 import numpy as np
 
 from .. import backend
-from ..ops import relu, sigmoid, tanh, where
+from ..ops import linalg, nll, relu, sigmoid, tanh, where
+from ..ops.shape import reshape, unsqueeze
 from ..ops.softmax import log_softmax, softmax
 from ..ops.softplus import softplus
 from ..tensor import Tensor
 from .conv import conv2d, max_pool2d
 
 __all__ = ["relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "linear", "dropout", "conv2d",
-           "max_pool2d", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "max_pool2d", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss"]
 
-_REDUCTIONS = ("mean", "sum", "none")
+_REDUCTIONS = nll.REDUCTIONS
 
 
 # --- layers -------------------------------------------------------------------------------------
@@ -47,8 +48,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, but the "
                          f"weight of shape {weight.shape} expects {weight.shape[1]}")
-    y = x @ weight.T
-    return y if bias is None else y + bias
+    return linalg.linear(x, weight, bias)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -133,26 +133,59 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     if logits.ndim not in (1, 2):
         raise ValueError(f"{who}: logits must have shape (N, C) or (C,), got {logits.shape}")
     target = _target_tensor(target, logits, who)
-    log_probs = log_softmax(logits, axis=-1)
-    classes = logits.shape[-1]
     if target.dtype.kind in "iu":
-        if target.shape != logits.shape[:-1]:
-            raise ValueError(f"{who}: logits of shape {logits.shape} need class labels of shape "
-                             f"{logits.shape[:-1]}, got target of shape {target.shape} (batch sizes differ)")
-        if target.size and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
-            bad = target.data[(target.data < 0) | (target.data >= classes)].ravel()[0]
-            raise IndexError(f"{who}: label {int(bad)} is outside [0, {classes}) for logits of shape {logits.shape}")
-        if logits.ndim == 1:
-            losses = -log_probs[int(target.item())]
-        else:
-            rows = backend.get_array_module(logits.data).arange(logits.shape[0])
-            losses = -log_probs[rows, target.data]
-    elif target.dtype.kind == "f":
+        _check_labels(logits, target, who, "logits")
+        return _nll(log_softmax(logits, axis=-1), target, reduction, who)
+    if target.dtype.kind == "f":
         _same_shape(logits, target, who, ("logits", "probability target"))
-        losses = -(_as_float_target(target, logits) * log_probs).sum(axis=-1)
-    else:
-        raise TypeError(f"{who}: target must hold integer class labels or float probabilities, got {target.dtype}")
-    return _reduce(losses, reduction, who, logits)
+        losses = -(_as_float_target(target, logits) * log_softmax(logits, axis=-1)).sum(axis=-1)
+        return _reduce(losses, reduction, who, logits)
+    raise TypeError(f"{who}: target must hold integer class labels or float probabilities, got {target.dtype}")
+
+
+def nll_loss(log_probs: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of integer class labels: −log_probs[n, target[n]], averaged over the batch.
+
+    ``log_probs``: log-probabilities of shape (N, C), or (C,) for one example, such as
+    ``log_softmax(logits)``; ``target``: labels of shape (N,) (or 0-d), each in [0, C).
+    ``cross_entropy(logits, target)`` is ``nll_loss(log_softmax(logits), target)``, as in PyTorch.
+
+    >>> import tinygrad_lite as tl
+    >>> log_probs = tl.tensor([[-0.1, -2.5], [-1.5, -0.3]])
+    >>> round(tl.nn.functional.nll_loss(log_probs, tl.tensor([0, 1])).item(), 4)   # (0.1 + 0.3) / 2
+    0.2
+    """
+    who = "nll_loss"
+    _check_reduction(reduction, who)
+    if log_probs.ndim not in (1, 2):
+        raise ValueError(f"{who}: log-probabilities must have shape (N, C) or (C,), got {log_probs.shape}")
+    target = _target_tensor(target, log_probs, who)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{who}: target must hold integer class labels, got {target.dtype}")
+    _check_labels(log_probs, target, who, "log-probabilities")
+    return _nll(log_probs, target, reduction, who)
+
+
+def _check_labels(scores: Tensor, target: Tensor, who: str, name: str) -> None:
+    """Integer labels must match the batch of ``scores`` (N, C) and lie in [0, C)."""
+    if target.shape != scores.shape[:-1]:
+        raise ValueError(f"{who}: {name} of shape {scores.shape} need class labels of shape "
+                         f"{scores.shape[:-1]}, got target of shape {target.shape} (batch sizes differ)")
+    classes = scores.shape[-1]
+    if target.size and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
+        bad = target.data[(target.data < 0) | (target.data >= classes)].ravel()[0]
+        raise IndexError(f"{who}: label {int(bad)} is outside [0, {classes}) for {name} of shape {scores.shape}")
+
+
+def _nll(log_probs: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:
+    """The NLLLoss op on checked labels; one example of shape (C,) is a batch of one."""
+    if log_probs.ndim == 1:
+        loss = nll.nll_loss(unsqueeze(log_probs, 0), reshape(target, (1,)), reduction)
+        return reshape(loss, ()) if reduction == "none" else loss
+    if reduction == "mean" and target.size == 0:  # the mean of nothing is 0/0 = nan: refuse it
+        raise ValueError(f"{who}: cannot average over an empty batch (input of shape {log_probs.shape}); "
+                         'check the data loader, or use reduction="sum"')
+    return nll.nll_loss(log_probs, target, reduction)
 
 
 def _clamped_log(p: Tensor) -> Tensor:

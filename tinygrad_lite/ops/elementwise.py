@@ -230,11 +230,13 @@ class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0 (also at x = 0)."""
 
     def forward(self, x):
-        self.mask = x > 0
-        return backend.get_array_module(x).maximum(x, 0)
+        xp = backend.get_array_module(x)
+        self.mask = xp.asarray(x > 0)  # an array even for a 0-d x, where NumPy's comparison gives a scalar
+        return xp.maximum(x, 0)
 
     def backward(self, grad_output):
-        return grad_output * _constant(self.mask, grad_output)
+        # the mask stays boolean: a float array times a bool array is a float array, with no float copy
+        return Mul.apply(grad_output, Tensor._make(self.mask, False))
 
 
 class Clip(Function):

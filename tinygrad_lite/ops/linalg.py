@@ -1,4 +1,4 @@
-"""Matrix multiplication, the op where almost all of a network's time goes."""
+"""Matrix multiplication, the op where almost all of a network's time goes, and the linear layer built on it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from .broadcast import sum_to
 from .operands import binary_operands
+from .reduce import Sum
 from .shape import Transpose, squeeze, unsqueeze
 
 
@@ -72,3 +73,38 @@ def matmul(a, b) -> Tensor:
     if b.ndim == 1:
         return squeeze(MatMul.apply(a, unsqueeze(b, 1)), -1)
     return MatMul.apply(a, b)
+
+
+class Linear(Function):
+    """Y = X Wᵀ + b for a batch of rows X (N, in), with W (out, in) and b (out,) as in ``nn.Linear``;
+    dL/dX = dL/dY W,  dL/dW = dL/dYᵀ X,  dL/db = Σₙ dL/dYₙ (summed over the batch).
+
+    The same numbers as ``x @ W.T + b`` built from MatMul, Transpose and Add, as one node instead of
+    three (PyTorch's ``addmm``): a layer is one box in the graph, and a training step runs fewer ops.
+    The backward is made of Tensor ops, so it can be differentiated again (Hessians of networks)."""
+
+    def forward(self, x, weight, *bias):
+        y = x @ weight.T
+        if bias:
+            y += bias[0]  # y is a new array: adding in place saves allocating another
+        return y
+
+    def backward(self, grad_output):
+        x, weight = self.inputs[0], self.inputs[1]
+        needs = self.needs_input_grad
+        grad_x = MatMul.apply(grad_output, weight) if needs[0] else None
+        grad_weight = MatMul.apply(_matrix_transpose(grad_output), x) if needs[1] else None
+        if len(self.inputs) == 2:
+            return grad_x, grad_weight
+        grad_bias = Sum.apply(grad_output, axes=(0,), keepdims=False) if needs[2] else None
+        return grad_x, grad_weight, grad_bias
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x Wᵀ + b. A batch of rows (2-D ``x`` of ``weight``'s dtype) is one Linear node; any other input
+    (one vector, extra batch axes, mixed dtypes) is composed from matmul and add, with their rules."""
+    same_dtype = x.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype)
+    if x.ndim == 2 and same_dtype and (bias is None or bias.ndim == 1):
+        return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)
+    y = matmul(x, _matrix_transpose(weight))
+    return y if bias is None else y + bias

@@ -136,7 +136,8 @@ POKEMON_OPTIMIZERS = {
     "Adam η=1": (lambda p: tl.optim.Adam(p, lr=1.0), None),
     "Adam η=1, warm-up + 1/√t decay": (
         lambda p: tl.optim.Adam(p, lr=1.0),
-        lambda opt: lr_scheduler.LinearWarmup(opt, 1000, after=lr_scheduler.LambdaLR(opt, lambda k: 1 / math.sqrt(k + 1)))),
+        lambda opt: lr_scheduler.LinearWarmup(opt, 1000,
+                                              after=lr_scheduler.LambdaLR(opt, lambda k: 1 / math.sqrt(k + 1)))),
 }
 
 
@@ -256,7 +257,8 @@ def oscillation_between_walls(ctx: Context) -> Result:
     ax_steps.legend(lines, [line.get_label() for line in lines], loc="upper right")
     plotting.caption(fig, f"From step {first // 2} on, w₂ alternates between {path[-2, 1]:+.3f} and {path[-1, 1]:+.3f} "
                           f"(the slope ±100 times η is a jump of 1), while w₁ drifts from {path[0, 0]:g} to "
-                          f"{path[-1, 0]:.2f} in {steps} steps, {abs(path[-1, 0] - path[0, 0]) / 6:.0%} of the way to −3.")
+                          f"{path[-1, 0]:.2f} in {steps} steps, "
+                          f"{abs(path[-1, 0] - path[0, 0]) / 6:.0%} of the way to −3.")
     measured = {"w2_cycle": [path[-2, 1], path[-1, 1]], "w1_start": path[0, 0], "w1_end": path[-1, 0],
                 "w1_move_per_step_max": np.abs(np.diff(path[:, 0])).max()}
     checks = {
@@ -299,8 +301,8 @@ def convex_surface_fixed_rate(ctx: Context) -> Result:
         draw_pokemon_path(ax, result["path"], n, label=f"{steps:,} updates (a dot every {n})")
         final = result["path"][-1]
         ax.set_title(f"{name.replace('GD ', '')}: {zigzags(result['path'], 2000)} zig-zags in 2000 steps")
-        plotting.note(ax, f"end ({plotting.number(final[0], 4)}, {plotting.number(final[1])})\nL = {result['losses'][-1]:,.0f} "
-                          f"(min {best_loss:,.0f})", loc="lower left")
+        plotting.note(ax, f"end ({plotting.number(final[0], 4)}, {plotting.number(final[1])})\n"
+                          f"L = {result['losses'][-1]:,.0f} (min {best_loss:,.0f})", loc="lower left")
         ax.legend(loc="upper right", fontsize=9)
     plotting.caption(fig, f"L(b, w) = Σ (ŷ − (b + w·x))² over the lecture's 10 Pokémon, gradient descent from "
                           f"(−120, −4). The Hessian's eigenvalues are {plotting.numbers(curvature.eigenvalues)}, so "
@@ -321,7 +323,8 @@ def convex_surface_fixed_rate(ctx: Context) -> Result:
         "the largest stable η zig-zags (≥ 100 reversals of Δw in 2000 steps)": zigzags(fast["path"], 2000) >= 100,
         "η = 10⁻⁷ does not zig-zag (≤ 5 reversals)": zigzags(slow["path"], 2000) <= 5,
         "η = 10⁻⁷ covers < 20% of the way along b": measured["slow_fraction_of_b_covered"] < 0.2,
-        "neither reaches the minimum (|b − b*| > 10)": all(abs(r["path"][-1, 0] - optimum[0]) > 10 for r in runs.values()),
+        "neither reaches the minimum (|b − b*| > 10)":
+            all(abs(r["path"][-1, 0] - optimum[0]) > 10 for r in runs.values()),
     }
     summary = (f"η=1.1e-6: {zigzags(fast['path'], 2000)} zig-zags, ends b={fast['path'][-1, 0]:.1f}; η=1e-7 ends "
                f"b={slow['path'][-1, 0]:.1f} (b*={optimum[0]:.1f}) after {steps:,} steps")
@@ -350,7 +353,8 @@ def root_mean_square(ctx: Context) -> Result:
         ax_sigma.semilogy(t, np.abs(grads[:, i]), color=color, lw=0.8, alpha=0.5, label=rf"$|g_{name}^t|$")
         ax_sigma.semilogy(t, sigma[:, i], color=color, label=rf"$\sigma_{name}^t$ (Adagrad)")
         ax_rate.semilogy(t, rates[:, i], color=color, label=rf"$\eta / \sigma_{name}^t$")
-    ax_sigma.set(xlabel="iteration $t$", ylabel="gradient size (log)", title=r"$\sigma_i^t$ = root mean square of $g_i^0 … g_i^t$")
+    ax_sigma.set(xlabel="iteration $t$", ylabel="gradient size (log)",
+                 title=r"$\sigma_i^t$ = root mean square of $g_i^0 … g_i^t$")
     ax_rate.set(xlabel="iteration $t$", ylabel="learning rate of the parameter (log)",
                 title=r"Each parameter's own rate $\eta/\sigma_i^t$ ($\eta = 1$)")
     ax_sigma.legend(loc="center right", fontsize=9)
@@ -363,11 +367,13 @@ def root_mean_square(ctx: Context) -> Result:
                 "rate_ratio_b_over_w": rates[-1, 0] / rates[-1, 1],
                 "sigma_vs_rms_max_relative_error": np.max(np.abs(sigma - rms) / rms)}
     checks = {
-        "first step moves each parameter by exactly η = 1": bool(np.allclose(np.abs(first_step), 1.0, rtol=0, atol=1e-9)),
+        "first step moves each parameter by exactly η = 1":
+            bool(np.allclose(np.abs(first_step), 1.0, rtol=0, atol=1e-9)),
         "σ equals the RMS of the recorded gradients": measured["sigma_vs_rms_max_relative_error"] < 1e-12,
         "η/σ_b > 100 · η/σ_w at every step": bool(np.all(rates[:, 0] > 100 * rates[:, 1])),
     }
-    summary = f"first step ±{plotting.numbers(np.abs(first_step))}; η/σ_b = {measured['rate_ratio_b_over_w']:.0f}× η/σ_w"
+    summary = (f"first step ±{plotting.numbers(np.abs(first_step))}; "
+               f"η/σ_b = {measured['rate_ratio_b_over_w']:.0f}× η/σ_w")
     return Result(fig, summary, checks, measured, plotted={"sigma": sigma, "effective_lr": rates, "grads": grads})
 
 
@@ -406,10 +412,12 @@ def adagrad_gentle_vs_steep(ctx: Context) -> Result:
     first_ratio = adagrad["sigma"][0, 0] / adagrad["sigma"][0, 1]
     paths = np.abs(adagrad["path"])
     plotting.caption(fig, f"Start (5, 5). σ₁/σ₂ = {first_ratio:.3g} at the first step (gradients "
-                          f"{plotting.numbers(np.abs(adagrad['grads'][0]))}), so θ1's rate is 1000× θ2's and the two "
-                          f"solid lines coincide: |θ| = {paths[50, 0]:.3g} at step 50, {paths[-1, 0]:.2g} at step "
-                          f"{steps}. With one η (dashed), θ2 is done while θ1 is still at {abs(plain['path'][-1, 0]):.2f}.")
-    measured = {"sigma_ratio_first_step": first_ratio, "adagrad_abs_theta_50": paths[50], "adagrad_abs_theta_final": paths[-1],
+                          f"{plotting.numbers(np.abs(adagrad['grads'][0]))}), "
+                          f"so θ1's rate is 1000× θ2's and the two solid lines coincide: "
+                          f"|θ| = {paths[50, 0]:.3g} at step 50, {paths[-1, 0]:.2g} at step {steps}. "
+                          f"With one η (dashed), θ2 is done while θ1 is still at {abs(plain['path'][-1, 0]):.2f}.")
+    measured = {"sigma_ratio_first_step": first_ratio, "adagrad_abs_theta_50": paths[50],
+                "adagrad_abs_theta_final": paths[-1],
                 "adagrad_path_max_relative_gap": np.max(np.abs(paths[:, 0] - paths[:, 1]) / paths[:, 1]),
                 "gd_final": plain["path"][-1]}
     checks = {
@@ -421,7 +429,8 @@ def adagrad_gentle_vs_steep(ctx: Context) -> Result:
     summary = (f"σ1/σ2 = {first_ratio:.3g}; Adagrad |θ1| = |θ2| = {paths[-1, 0]:.2g}; GD θ1 = "
                f"{plain['path'][-1, 0]:.2f}, θ2 = {plain['path'][-1, 1]:.1e}")
     return Result(fig, summary, checks, measured,
-                  plotted={"adagrad_path": adagrad["path"], "gd_path": plain["path"], "adagrad_sigma": adagrad["sigma"]})
+                  plotted={"adagrad_path": adagrad["path"], "gd_path": plain["path"],
+                           "adagrad_sigma": adagrad["sigma"]})
 
 
 # --- F28 ------------------------------------------------------------------------------------------
@@ -471,8 +480,9 @@ def crescent_surface(ctx: Context) -> Result:
     ax_slope.legend(loc="lower right", fontsize=9)
     ratio = slope_x[steepest] / np.median(slope_x)
     plotting.caption(fig, f"The slope along x is {slope_x[steepest]:.0f} at its steepest (green) and "
-                          f"{np.median(slope_x):.2g} typically: {ratio:.0f}× apart on one path, so x needs a small rate "
-                          f"at first and a large one later. Adam's η/σₓᵗ follows (from {rate_x.min():.2g} to "
+                          f"{np.median(slope_x):.2g} typically: {ratio:.0f}× apart on one path, "
+                          f"so x needs a small rate at first and a large one later. "
+                          f"Adam's η/σₓᵗ follows (from {rate_x.min():.2g} to "
                           f"{rate_x.max():.2g}); it ends at ({path[-1, 0]:.3f}, {path[-1, 1]:.3f}).")
     measured = {"max_slope_x": slope_x[steepest], "median_slope_x": np.median(slope_x), "ratio": ratio,
                 "steepest_step": steepest, "flattest_step": flattest, "final": path[-1],
@@ -483,7 +493,8 @@ def crescent_surface(ctx: Context) -> Result:
         "Adam keeps moving down the crescent (final f < 1% of the start)":
             result["losses"][-1] < 0.01 * result["losses"][0],
     }
-    summary = f"|∂f/∂x| max {slope_x[steepest]:.0f} vs median {np.median(slope_x):.2g} ({ratio:.0f}×); end {plotting.numbers(path[-1])}"
+    summary = (f"|∂f/∂x| max {slope_x[steepest]:.0f} vs median {np.median(slope_x):.2g} ({ratio:.0f}×); "
+               f"end {plotting.numbers(path[-1])}")
     return Result(fig, summary, checks, measured,
                   plotted={"path": every(path, 5), "slope_x": every(slope_x, 5), "adam_rate_x": every(rate_x, 5)})
 
@@ -511,7 +522,7 @@ def rmsprop(ctx: Context) -> Result:
     size = np.repeat([0.1, 2.0, 0.1], [6, 7, 7])
     gradients = (size * ctx.rng().normal(1.0, 0.3, size=20))[:, None]
     alphas = (0.1, 0.5, 0.9)
-    sigmas = {a: feed_gradients(lambda p: tl.optim.RMSProp(p, lr=0.1, alpha=a, form="lecture"), gradients)[:, 0]
+    sigmas = {a: feed_gradients(functools.partial(tl.optim.RMSProp, lr=0.1, alpha=a, form="lecture"), gradients)[:, 0]
               for a in alphas}
 
     def by_hand(alpha):  # the slide's recursion, written out as a reference
@@ -620,7 +631,8 @@ def rmsprop_flat_steep_flat(ctx: Context) -> Result:
         "after the cliff RMSProp's mean step is ≥ 5× Adagrad's": rms["mean_step_after_cliff"]
         >= 5 * adagrad["mean_step_after_cliff"],
     }
-    summary = (f"cliff: max step {adagrad['largest_step_on_cliff']:.3f} (Adagrad) vs {rms['largest_step_on_cliff']:.3f}; "
+    summary = (f"cliff: max step {adagrad['largest_step_on_cliff']:.3f} (Adagrad) "
+               f"vs {rms['largest_step_on_cliff']:.3f}; "
                f"after: {adagrad['mean_step_after_cliff']:.4f} vs {rms['mean_step_after_cliff']:.3f}")
     return Result(fig, summary, checks, measured, plotted={name: r["path"][:, 0] for name, r in runs.items()})
 
@@ -719,10 +731,11 @@ def adam_algorithm(ctx: Context) -> Result:
     ax_path.legend(loc="best", fontsize=9)
     torch_text = "PyTorch not compared" if error_torch is None else f"torch.optim.Adam to {error_torch:.0e}"
     plotting.caption(fig, f"The momentum part (blue) averages the gradients with their sign; the RMSProp part (red) "
-                          f"averages their squares. First step: θ₁ − θ₀ = {plotting.numbers(result['path'][1] - start)} "
-                          f"≈ −α·sign(g₀). tl.optim.Adam matches the algorithm by hand to {error_hand:.0e} and "
-                          f"{torch_text}.")
-    measured = {"first_step": result["path"][1] - start, "first_step_error": np.max(np.abs(result["path"][1] - first_expected)),
+                          f"averages their squares. "
+                          f"First step: θ₁ − θ₀ = {plotting.numbers(result['path'][1] - start)} ≈ −α·sign(g₀). "
+                          f"tl.optim.Adam matches the algorithm by hand to {error_hand:.0e} and {torch_text}.")
+    measured = {"first_step": result["path"][1] - start,
+                "first_step_error": np.max(np.abs(result["path"][1] - first_expected)),
                 "max_error_vs_hand": error_hand, "max_error_vs_torch": error_torch}
     checks = {
         "first step = θ₀ − α·g/(|g| + ε)": measured["first_step_error"] < 1e-12,
@@ -778,12 +791,15 @@ def adagrad_explodes(ctx: Context) -> Result:
     ax_time.axvline(settled_after(steps), color=plotting.NEUTRAL, lw=1, ls=":")
     ax_time.legend(loc="lower right")
     ax_time.set_title("Bursts long after reaching the minimum")
-    plotting.caption(fig, f"Adagrad, σᵢᵗ = √(mean of (gᵢ⁰)² … (gᵢᵗ)²). It ends at ({plotting.number(path[-1, 0], 5)}, "
-                          f"{plotting.number(path[-1, 1])}), near the X ({plotting.number(optimum[0], 5)}, "
-                          f"{plotting.number(optimum[1])}), but after step {settled_after(steps):,} it is more than 0.5 "
-                          f"off the valley floor in w for {int(np.sum(late > 0.5)):,} steps (up to {late.max():.2f}): near the minimum the "
-                          f"gradients are small, σ shrinks, η/σ grows until a step overshoots, σ jumps up, and again.")
-    measured = {"steps": steps, "final": path[-1], "optimum": optimum, "steps_far_in_w_late": int(np.sum(late > 0.5)),
+    plotting.caption(fig, f"Adagrad, σᵢᵗ = √(mean of (gᵢ⁰)² … (gᵢᵗ)²). "
+                          f"It ends at ({plotting.number(path[-1, 0], 5)}, {plotting.number(path[-1, 1])}), "
+                          f"near the X ({plotting.number(optimum[0], 5)}, {plotting.number(optimum[1])}), "
+                          f"but after step {settled_after(steps):,} it is more than 0.5 off the valley floor in w "
+                          f"for {int(np.sum(late > 0.5)):,} steps (up to {late.max():.2f}): "
+                          f"near the minimum the gradients are small, σ shrinks, η/σ grows until a step overshoots, "
+                          f"σ jumps up, and again.")
+    measured = {"steps": steps, "final": path[-1], "optimum": optimum,
+                "steps_far_in_w_late": int(np.sum(late > 0.5)),
                 "max_excursion_late": late.max(), "from_step": settled_after(steps)}
     checks = {
         "ends close to the minimum (|b − b*| < 1)": abs(path[-1, 0] - optimum[0]) < 1,
@@ -820,12 +836,14 @@ def learning_rate_decay(ctx: Context) -> Result:
     ax_time.legend(loc="lower right", fontsize=9)
     ax_time.set_title("$w^t$: no bursts")
     ax_eta.loglog(t + 1, eta, color="black")
-    ax_eta.set(xlabel="iteration $t + 1$", ylabel=r"$\eta^t$", title=r"$\theta_i^{t+1} \leftarrow \theta_i^t - \frac{\eta^t}{\sigma_i^t} g_i^t$")
+    ax_eta.set(xlabel="iteration $t + 1$", ylabel=r"$\eta^t$",
+               title=r"$\theta_i^{t+1} \leftarrow \theta_i^t - \frac{\eta^t}{\sigma_i^t} g_i^t$")
     plotting.caption(fig, f"The run of F32 with the rate decayed as ηᵗ = 1/√(t+1) (LambdaLR). It ends at "
-                          f"({plotting.number(decayed[-1, 0], 5)}, {plotting.number(decayed[-1, 1], 4)}); after step "
-                          f"{settled_after(steps):,} it stays within {late.max():.3f} of the valley floor in w. Since the RMS over t+1 steps is "
-                          f"√(Σg²)/√(t+1), this equals tl.optim.Adagrad's default (PyTorch's) form with η = 1: the "
-                          f"first {check_steps:,} steps agree to {same_as_pytorch:.0e}.")
+                          f"({plotting.number(decayed[-1, 0], 5)}, {plotting.number(decayed[-1, 1], 4)}); "
+                          f"after step {settled_after(steps):,} it stays within {late.max():.3f} of the valley floor "
+                          f"in w. Since the RMS over t+1 steps is √(Σg²)/√(t+1), "
+                          f"this equals tl.optim.Adagrad's default (PyTorch's) form with η = 1: "
+                          f"the first {check_steps:,} steps agree to {same_as_pytorch:.0e}.")
     measured = {"steps": steps, "final": decayed[-1], "max_excursion_late": late.max(),
                 "max_difference_to_pytorch_form": same_as_pytorch, "compared_steps": check_steps}
     checks = {
@@ -886,8 +904,8 @@ def warmup(ctx: Context) -> Result:
                        title="Transformer: $d^{-0.5}\\min(t^{-0.5},\\ t\\,w^{-1.5})$, $d = 512$, $w = 4000$")
     ax_transformer.legend(loc="upper right", fontsize=9)
     ax_resnet.semilogy(k, resnet_used, color=plotting.SADDLE, label="LambdaLR (what the optimizer used)")
-    ax_resnet.set(xlabel="iteration", ylabel=r"learning rate $\eta^t$ (log)", title="ResNet-110 on CIFAR-10 (He et al.)",
-                  ylim=(5e-4, 0.3))
+    ax_resnet.set(xlabel="iteration", ylabel=r"learning rate $\eta^t$ (log)",
+                  title="ResNet-110 on CIFAR-10 (He et al.)", ylim=(5e-4, 0.3))
     ax_resnet.annotate("0.01 for 400 iterations\n(warm-up), then 0.1", (400, 0.01), xytext=(8000, 0.0015),
                        arrowprops=dict(arrowstyle="->", color=plotting.NEUTRAL))
     ax_resnet.legend(loc="upper right", fontsize=9)
@@ -910,7 +928,8 @@ def warmup(ctx: Context) -> Result:
         "the schedulers' rates equal the formulas at every step": measured["transformer_max_error"] < 1e-15
         and measured["resnet_max_error"] < 1e-15,
     }
-    summary = f"Transformer peak {used.max():.4g} at t={peak}, η(16k)/η(4k) = {measured['transformer_ratio_16000_4000']:.3f}"
+    summary = (f"Transformer peak {used.max():.4g} at t={peak}, "
+               f"η(16k)/η(4k) = {measured['transformer_ratio_16000_4000']:.3f}")
     return Result(fig, summary, checks, measured,
                   plotted={"transformer_t": t[::50], "transformer_lr": used[::50], "resnet_lr": resnet_used[::200]})
 
@@ -954,18 +973,21 @@ def radam_variance(ctx: Context) -> Result:
     ax_var.loglog(t, variance, color=plotting.SADDLE)
     for step in (1, 10, 100, 1000):
         ax_var.scatter(step, variance[step - 1], color="black", zorder=5, s=20)
-        ax_var.annotate(f"{variance[step - 1]:.2g}", (step, variance[step - 1]), textcoords="offset points", xytext=(6, 4))
+        ax_var.annotate(f"{variance[step - 1]:.2g}", (step, variance[step - 1]),
+                        textcoords="offset points", xytext=(6, 4))
     ax_var.set(xlabel="step $t$", ylabel=r"Var[$\psi_t$] over streams (log)",
                title=rf"Adaptive rate $\psi_t = 1/\sqrt{{\hat v_t}}$, $\beta_2 = {beta2}$")
     ax_r.plot(t, r, color=plotting.PATH, label=r"RAdam rectifier $r_t$")
     ax_r.plot(t, np.minimum(t / 1000, 1), color=plotting.NEUTRAL, ls="--", lw=1.2, label="linear warm-up, 1000 steps")
     ax_r.axvspan(0, 4.5, color=plotting.SADDLE, alpha=0.2, lw=0, label=r"$\rho_t \leq 4$: $r_t$ undefined")
-    ax_r.set(xlabel="step $t$", ylabel="multiplier of η", title=rf"RAdam: $\rho_\infty = {rho_inf:.0f}$", ylim=(0, 1.05))
+    ax_r.set(xlabel="step $t$", ylabel="multiplier of η", title=rf"RAdam: $\rho_\infty = {rho_inf:.0f}$",
+             ylim=(0, 1.05))
     ax_r.legend(loc="lower right")
-    plotting.caption(fig, f"{streams:,} gradient streams of N(0, 1) fed to tl.optim.Adam (β2 = {beta2}); ψₜ from its "
-                          f"state v̂ₜ. With one gradient, v̂₁ = g² can be tiny, so 1/√v̂ is wild (variance "
-                          f"{variance[0]:.2g}); it settles as v̂ averages more steps. RAdam (Liu et al., 2020) multiplies "
-                          f"η by rₜ: {r[4]:.3f} at t = 5, {r[99]:.3f} at t = 100, {r[999]:.3f} at t = 1000.")
+    plotting.caption(fig, f"{streams:,} gradient streams of N(0, 1) fed to tl.optim.Adam (β2 = {beta2}); "
+                          f"ψₜ from its state v̂ₜ. With one gradient, v̂₁ = g² can be tiny, "
+                          f"so 1/√v̂ is wild (variance {variance[0]:.2g}); it settles as v̂ averages more steps. "
+                          f"RAdam (Liu et al., 2020) multiplies η by rₜ: "
+                          f"{r[4]:.3f} at t = 5, {r[99]:.3f} at t = 100, {r[999]:.3f} at t = 1000.")
     measured = {"variance_at": {str(s): variance[s - 1] for s in (1, 3, 10, 100, 1000) if s <= steps},
                 "rho_inf": rho_inf, "r_at": {str(s): r[s - 1] for s in (4, 5, 100, 1000, 2000) if s <= steps},
                 "streams": streams}
@@ -973,7 +995,8 @@ def radam_variance(ctx: Context) -> Result:
         "Var[ψ] falls ≥ 100× from t = 3 to t = 100": variance[2] >= 100 * variance[99],
         "Var[ψ] at t = 1 is the largest": variance[0] == variance.max(),
         "rₜ undefined for t ≤ 4, defined from t = 5": bool(np.all(np.isnan(r[:4])) and not np.isnan(r[4])),
-        "rₜ rises from ≈ 0.017 (t = 5) to ≈ 0.645 (t = 1000)": abs(r[4] - 0.017) < 0.001 and abs(r[999] - 0.645) < 0.001,
+        "rₜ rises from ≈ 0.017 (t = 5) to ≈ 0.645 (t = 1000)":
+            abs(r[4] - 0.017) < 0.001 and abs(r[999] - 0.645) < 0.001,
     }
     summary = (f"Var[ψ]: {variance[0]:.2g} (t=1), {variance[9]:.2g} (t=10), {variance[99]:.2g} (t=100); "
                f"r5 = {r[4]:.3f}, r1000 = {r[999]:.3f}")
@@ -1049,7 +1072,8 @@ def summary_of_optimization(ctx: Context) -> Result:
     for (name, path), color in zip(runs.items(), colors):
         ax_surface.plot(*every(path, n).T, "-", color=color, lw=1.3)
         distance = np.linalg.norm(errors[name], axis=1)
-        ax_error.loglog(np.arange(1, len(path) + 1), distance, color=color, lw=1.2, label=f"{name}: {SUMMARY_RUNS[name]}")
+        ax_error.loglog(np.arange(1, len(path) + 1), distance, color=color, lw=1.2,
+                        label=f"{name}: {SUMMARY_RUNS[name]}")
     ax_surface.plot(*runs["GD η=1e-7"][0], "o", color="black", markersize=8)
     ax_surface.set_title(f"{steps:,} steps from (−120, −4)")
     ax_error.set(xlabel="iteration $t + 1$", ylabel=r"distance to the minimum $\|\theta^t - \theta^*\|$ (log)",
@@ -1060,14 +1084,15 @@ def summary_of_optimization(ctx: Context) -> Result:
                           f"{plotting.numbers(errors['Adam η=1'][-1], 2)}, with warm-up and decay "
                           f"{plotting.numbers(errors['Adam η=1, warm-up + 1/√t decay'][-1], 2)} (|b − b*|, |w − w*|). "
                           f"θ − (η/σ)·m from each optimizer's own state equals its step to {max(gaps.values()):.0e}. "
-                          f"Gradients +1, −1, … give m̂ = {plotting.number(alternating['m_hat'])} but σ = {alternating['sigma']:.2f}: "
-                          f"m keeps the sign, σ only the size.")
+                          f"Gradients +1, −1, … give m̂ = {plotting.number(alternating['m_hat'])} "
+                          f"but σ = {alternating['sigma']:.2f}: m keeps the sign, σ only the size.")
     measured = {"steps": steps, "final_error": {name: e[-1] for name, e in errors.items()},
                 "summary_update_gap": gaps, "alternating_gradients": alternating}
     adam_done = errors["Adam η=1, warm-up + 1/√t decay"][-1]
     checks = {
         "θ − (η/σ)·m reproduces SGD, Adagrad, RMSProp and Adam (≤ 1e-9)": max(gaps.values()) <= 1e-9,
-        "alternating gradients: |m̂| < 0.1 while σ ≈ 1": abs(alternating["m_hat"]) < 0.1 and abs(alternating["sigma"] - 1) < 1e-9,
+        "alternating gradients: |m̂| < 0.1 while σ ≈ 1":
+            abs(alternating["m_hat"]) < 0.1 and abs(alternating["sigma"] - 1) < 1e-9,
         "Adam is closer to the minimum than GD by ≥ 5×": np.linalg.norm(errors["Adam η=1"][-1]) * 5
         < np.linalg.norm(errors["GD η=1e-7"][-1]),
         "GD η = 1e-7 is still > 50 away in b": errors["GD η=1e-7"][-1, 0] > 50,

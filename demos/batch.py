@@ -257,9 +257,9 @@ def small_vs_large_batch(ctx: Context) -> Result:
                           f"Full batch: one step along the exact gradient of L. Batch size 1: {len(cos_single)} "
                           f"steps, each along the gradient of one example's loss, which points "
                           f"{np.degrees(np.arccos(np.clip(cos_single.min(), -1, 1))):.0f}° away from the full "
-                          f"gradient at worst (cosine {plotting.number(cos_single.min(), 2)}). Distance to θ* after the epoch: "
-                          f"{distance['B=N'][1]:.2f} (B = N) and {distance['B=1'][1]:.2f} (B = 1), from "
-                          f"{distance['B=N'][0]:.2f}.")
+                          f"gradient at worst (cosine {plotting.number(cos_single.min(), 2)}). "
+                          f"Distance to θ* after the epoch: {distance['B=N'][1]:.2f} (B = N) "
+                          f"and {distance['B=1'][1]:.2f} (B = 1), from {distance['B=N'][0]:.2f}.")
 
     measured = {"updates_full_batch": len(cos_full), "updates_batch_1": len(cos_single),
                 "cosine_full_batch": cos_full, "cosine_batch_1": cos_single, "theta_star": theta_star,
@@ -426,8 +426,8 @@ def time_per_epoch(ctx: Context) -> Result:
         ax.loglog(sizes, gpu, "s-", color=GPU, label="GPU: time per update × N/B")
     for B, t in zip(sizes, estimated):
         updates = math.ceil(TIMING_N / B)
-        ax.annotate(f"{updates:,} update{'s' if updates > 1 else ''}", (B, t), textcoords="offset points", xytext=(6, 6),
-                    fontsize=9)
+        ax.annotate(f"{updates:,} update{'s' if updates > 1 else ''}", (B, t),
+                    textcoords="offset points", xytext=(6, 6), fontsize=9)
     ax.set(xlabel="batch size B (examples per update)", ylabel="time per epoch (s, log)",
            title=f"Time for one epoch of N = {TIMING_N:,} examples")
     ax.legend(loc="lower left")
@@ -787,12 +787,14 @@ def flat_vs_sharp_minima(ctx: Context) -> Result:
     sharp_B = by_batch[sizes[-1]]["mean_sharpness"]
     flat_B = by_batch[1]["mean_sharpness"]
     plotting.caption(fig, f"Each of the 100 examples tilts the loss: ℓᵢ(θ) = L(θ) + cᵢθ. SGD with η = 0.05 for "
-                          f"{toy['steps']} updates from θ = −0.9, inside the canyon: with B = 1 the batch noise throws {flat_share[0]:.0%} of the runs "
+                          f"{toy['steps']} updates from θ = −0.9, inside the canyon: "
+                          f"with B = 1 the batch noise throws {flat_share[0]:.0%} of the runs "
                           f"out of the narrow canyon into the wide basin; with B ≥ 4 none escape. Sharpness "
                           f"(largest Hessian eigenvalue, tl.curvature.power_iteration), averaged over the runs' "
-                          f"solutions: {flat_B:.3g} for B = 1, {sharp_B:.3g} for B = N. The full batch ends with the lower "
-                          f"training loss but the higher test loss. A toy: whether this is why large batches "
-                          f"generalise worse in real networks is, as the lecture says, still debated.")
+                          f"solutions: {flat_B:.3g} for B = 1, {sharp_B:.3g} for B = N. "
+                          f"The full batch ends with the lower training loss but the higher test loss. "
+                          f"A toy: whether this is why large batches generalise worse in real networks "
+                          f"is, as the lecture says, still debated.")
 
     measured = {"runs": toy["runs"], "steps": toy["steps"], "batch_sizes": sizes, "flat_fraction": flat_share,
                 "train_loss": train, "test_loss": test,
@@ -876,7 +878,8 @@ def comparison_table(ctx: Context) -> Result:
         ("Speed for one update\n(no parallel)", word(serial[small], serial[large]),
          (ms(serial[small]), ms(serial[large])), f"B = {small} vs {large}, one example at a time"),
         ("Speed for one update\n(with parallel)", word(parallel[10], parallel[100], same_within=3),
-         (ms(parallel[10]), ms(parallel[100])), "B = 10 vs 100, vectorised (F11):\n10× the data in < 3× the time = same"),
+         (ms(parallel[10]), ms(parallel[100])),
+         "B = 10 vs 100, vectorised (F11):\n10× the data in < 3× the time = same"),
         ("Time for one epoch", word(epoch[10], epoch[1000], "Faster", "Slower"),
          (f"{epoch[10]:.2g} s", f"{epoch[1000]:.2g} s"), "B = 10 vs 1000 (F12)"),
         ("Gradient", ("Noisy", "Stable") if variance[small] > variance[large] else ("Stable", "Noisy"),
@@ -988,4 +991,5 @@ def large_batch_references(ctx: Context) -> Result:
         "η × 512/32: B = 512 within 0.02 of B = 32": abs(train[labels[2]] - train[labels[0]]) < 0.02,
     }
     return Result(fig, " · ".join(f"{k.split(chr(10))[0]}: {train[k]:.3f}" for k in labels), checks, measured,
-                  plotted={"labels": labels, "train": [train[k] for k in labels], "validation": [val[k] for k in labels]})
+                  plotted={"labels": labels, "train": [train[k] for k in labels],
+                           "validation": [val[k] for k in labels]})

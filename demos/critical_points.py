@@ -366,7 +366,8 @@ def example_error_surface(ctx: Context) -> Result:
         "L falls along w1 = w2 (towards the valley)": bool(np.all(np.diff(np.concatenate([[loss_origin],
                                                                                           along_down])) < 0)),
     }
-    summary = f"L(0,0) = {loss_origin:g}, g = {plotting.numbers(grad_origin)}; max L on valley = {on_hyperbola.max():.0e}"
+    summary = (f"L(0,0) = {loss_origin:g}, g = {plotting.numbers(grad_origin)}; "
+               f"max L on valley = {on_hyperbola.max():.0e}")
     return Result(fig, summary, checks, measured, plotted={"w1": w1[0], "w2": w2[:, 0], "loss": z})
 
 
@@ -405,7 +406,7 @@ def hessian_at_origin(ctx: Context) -> Result:
     lines = [r"$\partial L/\partial w_1 = -2(1 - w_1 w_2)\,w_2$,   $\partial L/\partial w_2 = -2(1 - w_1 w_2)\,w_1$",
              r"$\partial^2 L/\partial w_1^2 = 2w_2^2$,   $\partial^2 L/\partial w_2^2 = 2w_1^2$",
              r"$\partial^2 L/\partial w_1 \partial w_2 = -2 + 4 w_1 w_2$", ""]
-    for name, spot in found.items():
+    for spot in found.values():
         lines += [f"at θ′ = ({plotting.numbers(spot['theta'])}):  {KIND_NAMES[spot['kind']]}",
                   f"    g = [{plotting.numbers(spot['g'])}]",
                   f"    H = {plotting.matrix(spot['H'])}",
@@ -475,7 +476,8 @@ def escape_saddle(ctx: Context) -> Result:
     ax_line.plot(alpha, taylor, color=plotting.APPROX, ls="--",
                  label=r"Taylor: $L(\theta') + \frac{1}{2}\alpha^2 u^THu = 1 - 2\alpha^2$")
     ax_line.axhline(1, color=plotting.NEUTRAL, lw=1, ls=":")
-    ax_line.scatter([1], [loss_at_u], color=plotting.MINIMUM, s=70, zorder=5, label=r"$\alpha = 1$: on the valley, $L = 0$")
+    ax_line.scatter([1], [loss_at_u], color=plotting.MINIMUM, s=70, zorder=5,
+                    label=r"$\alpha = 1$: on the valley, $L = 0$")
     ax_line.set_ylim(-0.6, 1.7)
     ax_line.set(xlabel=r"step $\alpha$ along $u$", ylabel=r"$L(\theta' + \alpha u)$",
                 title="Loss along the eigenvector u")
@@ -508,7 +510,8 @@ def escape_saddle(ctx: Context) -> Result:
 # --- F07 ------------------------------------------------------------------------------------------
 
 
-@figure("F07", "more_dimensions_more_ways_out", title="Saddle point vs local minima: higher dimensions have more ways out",
+@figure("F07", "more_dimensions_more_ways_out",
+        title="Saddle point vs local minima: higher dimensions have more ways out",
         claim="the same point (the origin) is a local minimum of a 1-D slice of the error surface and a "
               "saddle point of the 2-D surface: more dimensions, more ways out")
 def more_dimensions_more_ways_out(ctx: Context) -> Result:
@@ -680,7 +683,8 @@ def minimum_ratio(ctx: Context) -> Result:
 
     measured = {"runs": runs, "fit_steps": fit_steps, "grad_norm_steps": norm_steps, "loss": losses,
                 "minimum_ratio": ratios, "minimum_ratio_without_flat": ratios_clear,
-                "grad_norm_init": grad_norm_init, "grad_norm_before": grad_norm_before, "grad_norm_after": grad_norms, "kinds": kinds,
+                "grad_norm_init": grad_norm_init, "grad_norm_before": grad_norm_before, "grad_norm_after": grad_norms,
+                "kinds": kinds,
                 "correlation_ratio_vs_log_loss": correlation, "eigenvalues_most_minimum_like": lam}
     checks = {
         "every minimum ratio < 1 (no local minimum)": bool(np.all(ratios < 1)),

@@ -309,9 +309,10 @@ def vanilla_gradient_descent(ctx: Context) -> Result:
     ax_table.set_title("tl.optim.SGD: θᵗ⁺¹ = θᵗ − ηgᵗ")
     plotting.caption(fig, f"Start at θ⁰ = ({plotting.numbers(BOWL_START)}); compute g⁰ by backward; move to "
                           f"θ¹ = θ⁰ − ηg⁰; compute g¹; … Each step (red) equals −ηgᵗ {agreement(step_error)} and "
-                          f"crosses the contour line through θᵗ at a right angle (within {np.max(np.abs(angles - 90)):.1g}°, "
-                          f"the line traced on a fine grid around θᵗ). The steep θ₂ shrinks by a factor 1 − 10η = "
-                          f"{1 - 10 * BOWL_LR:.1f} per step, the flat θ₁ by only 1 − η = {1 - BOWL_LR:.2f}.")
+                          f"crosses the contour line through θᵗ at a right angle "
+                          f"(within {np.max(np.abs(angles - 90)):.1g}°, the line traced on a fine grid around θᵗ). "
+                          f"The steep θ₂ shrinks by a factor 1 − 10η = {1 - 10 * BOWL_LR:.1f} per step, "
+                          f"the flat θ₁ by only 1 − η = {1 - BOWL_LR:.2f}.")
 
     measured = {"theta": path, "gradient": gradients, "lr": BOWL_LR,
                 "max_step_minus_eta_g": step_error, "max_gradient_error_vs_analytic": analytic_error,
@@ -371,14 +372,16 @@ def gradient_descent_with_momentum(ctx: Context) -> Result:
     ax_flat.plot(t_axis, pytorch_form.params[:, 0], "x", color="black", ms=5,
                  label="tl.optim.SGD(momentum=λ) (PyTorch's form)")
     ax_flat.axhline(0, color=plotting.MINIMUM, lw=1.2, ls="--", label=r"minimum $\theta_1 = 0$")
-    ax_flat.set(xlabel="step t", ylabel=r"$\theta_1^t$ (the flat direction)", title=r"Along the flat direction $\theta_1$")
+    ax_flat.set(xlabel="step t", ylabel=r"$\theta_1^t$ (the flat direction)",
+                title=r"Along the flat direction $\theta_1$")
     ax_flat.set_ylim(-7.2, 2.9)
     ax_flat.legend(loc="lower right", fontsize=9)
     plotting.note(ax_flat, f"the two forms differ by\nat most {forms_difference:.0e}", loc="upper right")
     plotting.caption(fig, f"Each movement is λ·(last movement, dashed blue) plus −η·(gradient, red); the sum "
                           f"(white) is the new movement. mᵗ⁺¹ read from the optimizer's state equals λmᵗ − ηgᵗ "
-                          f"{agreement(rule_error)}. The movement it keeps carries θ₁ across the flat direction: past the "
-                          f"minimum at step {first_crossing}, where gradient descent is still at θ₁ = "
+                          f"{agreement(rule_error)}. "
+                          f"The movement it keeps carries θ₁ across the flat direction: "
+                          f"past the minimum at step {first_crossing}, where gradient descent is still at θ₁ = "
                           f"{plotting.number(plain.params[first_crossing, 0])}; but on this bowl it also overshoots "
                           f"and swings back (loss after {steps} steps: {trajectory.losses[-1]:.2g} with momentum, "
                           f"{plain.losses[-1]:.2g} without). PyTorch's form (v ← λv + g, θ ← θ − ηv) walks the same "
@@ -434,7 +437,8 @@ def momentum_over_the_hill(ctx: Context) -> Result:
     age = np.arange(0, 25)
     for lam in LECTURE_LAMBDAS:
         ax_weights.plot(age, lam ** age, "o-", ms=4, color=colors[lam], label=f"λ = {lam:g}")
-    ax_weights.set(xlabel="age of the gradient: t − 1 − i (steps ago)", ylabel=r"weight $\lambda^{t-1-i}$ of $g^i$ in $m^t$",
+    ax_weights.set(xlabel="age of the gradient: t − 1 − i (steps ago)",
+                   ylabel=r"weight $\lambda^{t-1-i}$ of $g^i$ in $m^t$",
                    title=r"$m^t = -\eta\,(g^{t-1} + \lambda g^{t-2} + \lambda^2 g^{t-3} + \dots)$")
     ax_weights.legend(loc="center right")
     plotting.note(ax_weights, f"optimizer's mᵗ vs the sum:\nequal {agreement(sum_error)}", loc="upper right")

@@ -111,9 +111,10 @@ class Function:
         def backward(self, grad_output: Tensor) -> Tensor | tuple[Tensor | None, ...]
 
     and are called through ``apply``, which builds the output Tensor and, when gradients are needed,
-    links it into the graph. ``self.inputs`` are the input Tensors, ``self.output()`` the output Tensor
-    (a weak reference), and ``self.needs_input_grad[i]`` says whether input ``i`` wants a gradient, so
-    ``backward`` may return ``None`` for the others.
+    links it into the graph. ``self.inputs`` are the input Tensors, and ``self.needs_input_grad[i]``
+    says whether input ``i`` wants a gradient, so ``backward`` may return ``None`` for the others.
+    An op whose backward is written with its own output (tanh: dy/dx = 1 − y²) sets the class attribute
+    ``saves_output = True``; ``self.output()`` is then the output Tensor.
 
     >>> import tinygrad_lite as tl
     >>> class Square(tl.Function):
@@ -128,10 +129,25 @@ class Function:
     tensor([6.])
     """
 
+    # Slots for what every op keeps: an op that saves nothing else (Add, Mul, Tanh ...) then has no
+    # __dict__. A long graph is hundreds of thousands of these objects, and Python's garbage collector
+    # visits each of them again and again while the graph grows; fewer objects make that cheaper.
+    __slots__ = ("inputs", "needs_input_grad", "_output", "created_at")
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
-    output: weakref.ref
-    created_at: str = "an unknown place (it was created outside detect_anomaly())"
+    _output: weakref.ref
+    saves_output: bool = False
+    created_at: str  # the user's line that made the op, recorded inside detect_anomaly() only
+
+    def output(self) -> Tensor:
+        """The output Tensor, for a backward written with it (only in ops that set ``saves_output``)."""
+        try:
+            out = self._output()
+        except AttributeError:
+            raise AttributeError(f"{type(self).__name__}.backward reads self.output(): set saves_output = True "
+                                 "on the class so that apply keeps a reference to the output") from None
+        assert out is not None, "an op's output is alive while gradients flow through the op"
+        return out
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
@@ -162,14 +178,15 @@ class Function:
         if requires_grad:
             fn.inputs = inputs
             fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            fn.output = weakref.ref(out)
+            if cls.saves_output:  # weakly: the output refers to this op, so a strong reference is a cycle
+                fn._output = weakref.ref(out)
             out.grad_fn = fn
         if _anomaly_enabled:
             fn.created_at = _user_frame()
             if _backward_stack:  # an op run by some op's backward: blame that backward
                 owner = _backward_stack[-1]
                 _check_finite(data, f"backward of {type(owner).__name__} (in its {cls.__name__})", owner.inputs,
-                              owner.created_at)
+                              _created_at(owner))
             else:
                 _check_finite(data, f"forward of {cls.__name__}", inputs, fn.created_at)
         return out
@@ -195,6 +212,11 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
+def _created_at(fn: Function) -> str:
+    """Where ``fn`` was created, if it was created inside detect_anomaly()."""
+    return getattr(fn, "created_at", "an unknown place (it was created outside detect_anomaly())")
+
+
 def _check_finite(array, what: str, inputs: Sequence[Tensor], created_at: str) -> None:
     if array.dtype.kind != "f":
         return
@@ -215,7 +237,7 @@ def _call_backward(fn: Function, grad_output: Tensor):
         _backward_stack.pop()
     for g in input_grads if isinstance(input_grads, tuple) else (input_grads,):
         if g is not None:
-            _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, fn.created_at)
+            _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, _created_at(fn))
     return input_grads
 
 

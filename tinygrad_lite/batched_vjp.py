@@ -30,7 +30,7 @@ from . import backend
 from .autograd import Function, _topological_order, enable_grad, grad
 from .ops.broadcast import BroadcastTo, SumTo
 from .ops.convert import Cast, ToDevice
-from .ops.elementwise import Add, Div, Mul, Neg, PowConstant, Sub, Where
+from .ops.elementwise import Add, Div, Mul, Neg, PowConstant, SigmoidGrad, Sub, TanhGrad, Where
 from .ops.linalg import MatMul
 from .ops.reduce import Sum
 from .ops.shape import Concatenate, GetItem, IndexAdd, Reshape, Transpose
@@ -96,6 +96,13 @@ def _power_one(fn, out, batched):
     if fn.exponent != 1:  # x¹ is the only linear power
         raise CannotBatch(f"PowConstant with exponent {fn.exponent}")
     return batched[0]
+
+
+def _activation_grad(fn, out, batched):
+    """TanhGrad and SigmoidGrad: z = g · f′ is linear in g; f′ (from y) must be a constant."""
+    if batched[1] is not None:
+        raise CannotBatch(f"{type(fn).__name__} of a batched activation output")
+    return fn.forward(batched[0], fn.inputs[1].data)
 
 
 def _cast(fn, out, batched):
@@ -189,6 +196,8 @@ BATCHING_RULES = {
     Neg: _neg,
     Where: _where,
     PowConstant: _power_one,
+    TanhGrad: _activation_grad,
+    SigmoidGrad: _activation_grad,
     Cast: _cast,
     ToDevice: _to_device,
     Reshape: _reshape,
@@ -253,15 +262,18 @@ class BatchedVJP:
         steps: list[Step] = []
         largest = max(t.size for t in self.outputs)
         roots = [r.grad_fn for r in results if r is not None and r.grad_fn is not None]
-        for fn in _topological_order(roots):
+        order = _topological_order(roots)
+        # each recorded op's output Tensor: an input of a later op, or one of the results
+        output_of = {t.grad_fn: t for fn in order for t in fn.inputs if t.grad_fn is not None}
+        output_of.update((r.grad_fn, r) for r in results if r is not None and r.grad_fn is not None)
+        for fn in order:
             slots = [id(t) if id(t) in dependent else None for t in fn.inputs]
             if all(s is None for s in slots):
                 continue  # a constant: it depends on x only, its value is already in .data
             rule = BATCHING_RULES.get(type(fn))
             if rule is None:
                 return  # an op without a batching rule: use the loop of tl.grad calls instead
-            out = fn.output()
-            assert out is not None, "a recorded output is held by the op that reads it, or by the results"
+            out = output_of[fn]
             dependent.add(id(out))
             steps.append((rule, fn, out, slots))
             largest = max(largest, out.size)

@@ -29,7 +29,7 @@ from .tensor import Tensor
 def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Write a state dict (names → Tensors, arrays or numbers) to ``path`` as an ``.npz`` archive.
 
-    The file is written at exactly ``path`` (NumPy's ``savez`` would append ``.npz`` to other names).
+    The file is written at exactly ``path`` (no ``.npz`` appended), laid out as ``numpy.savez`` would.
     Tensors on "cuda" are copied to the host first. The archive is written to a temporary file next to
     ``path`` and then renamed over it, so a save that fails half-way (a full disk, an interrupted run)
     never destroys the checkpoint that was there before.
@@ -49,10 +49,13 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
         arrays[name] = array
     partial = f"{os.fspath(path)}.partial"
     try:
-        with open(partial, "wb") as file:
-            # the names travel as keyword arguments, which numpy's type stubs also match against savez's own
-            # allow_pickle: bool (an entry named "allow_pickle" or "file" does collide: not yet handled)
-            np.savez(file, **arrays)  # type: ignore[arg-type]
+        # the same layout as np.savez (one "<name>.npy" member per entry), written here because savez takes
+        # the names as keyword arguments, where entries named "file" or "allow_pickle" would collide
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name, array in arrays.items():
+                # the member's size is unknown until written: zip64 lets it pass 2 GiB, as in np.savez
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
         os.replace(partial, path)  # atomic: readers see the old file or the new one, never half of one
     except OSError as error:
         raise type(error)(f"save: cannot write {os.fspath(path)!r} ({error.strerror or error})") from None

@@ -40,6 +40,36 @@ def test_file_is_plain_numpy_and_keeps_dtypes(tmp_path):
     assert loaded["flag"].item() is True and loaded["lr"].item() == 0.5
 
 
+def clashing_state(device):
+    """Entries named like np.savez's own parameters ("file", "allow_pickle", "args") next to a usual one."""
+    return {"file": tl.tensor([[1.5, -2.0]], dtype=tl.float64, device=device),
+            "allow_pickle": tl.tensor([True, False], device=device),
+            "args": tl.tensor([3, 4, 5], dtype=tl.int32, device=device),
+            "0.weight": tl.randn(2, 3, device=device)}
+
+
+def test_names_clashing_with_numpy_parameters_round_trip(tmp_path, device):
+    state = clashing_state(device)
+    path = tmp_path / "model.npz"
+    tl.save(state, path)
+    loaded = tl.load(path)
+    assert list(loaded) == list(state)
+    for name, tensor in state.items():
+        assert loaded[name].dtype == tensor.dtype, name
+        np.testing.assert_array_equal(loaded[name].numpy(), tensor.numpy(), err_msg=name)
+
+
+def test_names_clashing_with_numpy_parameters_read_by_plain_numpy(tmp_path, device):
+    state = clashing_state(device)
+    path = tmp_path / "model.npz"
+    tl.save(state, path)
+    with np.load(path, allow_pickle=False) as archive:
+        assert archive.files == list(state)
+        for name, tensor in state.items():
+            assert archive[name].dtype == tensor.numpy().dtype, name
+            np.testing.assert_array_equal(archive[name], tensor.numpy(), err_msg=name)
+
+
 def test_missing_file_names_the_path(tmp_path):
     path = tmp_path / "nowhere.npz"
     with pytest.raises(OSError, match="nowhere.npz"):

@@ -9,6 +9,7 @@ import pytest
 from helpers import OpCase, check_case, near, near_tie
 
 import tinygrad_lite as tl
+from tinygrad_lite.ops.elementwise import SigmoidGrad, TanhGrad
 
 
 def _sigmoid(x):
@@ -140,6 +141,11 @@ CASES = [
     OpCase("matmul_outer_product", lambda a, b: a @ b, np.matmul, [(3, 1), (1, 4)]),
     OpCase("matmul_outer_batched", lambda a, b: a @ b, np.matmul, [(2, 3, 1), (1, 4)]),
     OpCase("matmul_outer_transposed", lambda a, b: a.T @ b, lambda a, b: a.T @ b, [(1, 3), (1, 4)]),
+    # the backward ops of tanh and sigmoid, checked as ops in their own right (so third derivatives are right)
+    OpCase("tanh_grad", lambda g, y: TanhGrad.apply(g, y), lambda g, y: g * (1 - y * y), [(2, 3), (2, 3)],
+           domain=[(-2, 2), (-0.9, 0.9)]),
+    OpCase("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), [(2, 3), (2, 3)],
+           domain=[(-2, 2), (0.05, 0.95)]),
     # casts and composites
     OpCase("composite_softmax", lambda a: (a - a.logsumexp(axis=1, keepdims=True)).exp(),
            lambda a: np.exp(a - _logsumexp(a, axis=1, keepdims=True)), [(2, 4)]),

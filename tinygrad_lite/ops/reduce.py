@@ -55,6 +55,8 @@ class LogSumExp(Function):
     """y = log Σ eˣ over ``axes``, computed as m + log Σ e^(x − m) with m = max x so nothing overflows;
     dy/dx = e^(x − y) = softmax(x)."""
 
+    saves_output = True
+
     def forward(self, x, axes, keepdims):
         xp = backend.get_array_module(x)
         self.axes, self.keepdims = axes, keepdims

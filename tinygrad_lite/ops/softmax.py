@@ -22,6 +22,8 @@ class LogSoftmax(Function):
     """y = x − logsumexp(x) along ``axis``;  dL/dx = g − softmax(x) · Σ g  (sums along ``axis``),
     with softmax(x) = e^y. The backward is made of Tensor ops, so it can be differentiated again."""
 
+    saves_output = True
+
     def forward(self, x, axis):
         self.axis = axis
         xp = backend.get_array_module(x)

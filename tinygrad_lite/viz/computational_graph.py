@@ -193,9 +193,7 @@ def _op_text(fn) -> str:
     Arrays the op saved for backward (masks, shares) are left out: they are data, not settings.
     """
     lines = [type(fn).__name__]
-    for key, value in vars(fn).items():
-        if key in ("inputs", "output", "needs_input_grad", "created_at"):
-            continue
+    for key, value in vars(fn).items():  # what the op saved on itself (inputs and the like are slots)
         # exact types: bool is an int, and a NumPy scalar saved for backward is a float subclass
         plain = type(value) in (int, float, str) or (
             type(value) is tuple and all(type(v) is int for v in value))

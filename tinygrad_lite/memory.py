@@ -5,7 +5,9 @@ intermediate tensor of the forward pass alive (backward needs them); ``del loss`
 iteration's ``loss = ...``, drops them all at once, by reference counting, because the graph holds no
 reference cycles (each Function refers to its output only weakly).
 
+>>> import gc
 >>> import tinygrad_lite as tl
+>>> _ = gc.collect()                       # free earlier garbage first, so the counts below are exact
 >>> x = tl.ones(3, requires_grad=True)
 >>> before = tl.live_tensors()
 >>> loss = (x * x).exp().sum()             # three new tensors: x * x, its exp, and the sum

@@ -172,8 +172,9 @@ def _check_labels(scores: Tensor, target: Tensor, who: str, name: str) -> None:
         raise ValueError(f"{who}: {name} of shape {scores.shape} need class labels of shape "
                          f"{scores.shape[:-1]}, got target of shape {target.shape} (batch sizes differ)")
     classes = scores.shape[-1]
-    if target.size and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
-        bad = target.data[(target.data < 0) | (target.data >= classes)].ravel()[0]
+    outside = (target.data < 0) | (target.data >= classes)
+    if outside.any():  # one look at the values (on a GPU, one wait for the device)
+        bad = target.data[outside].ravel()[0]
         raise IndexError(f"{who}: label {int(bad)} is outside [0, {classes}) for {name} of shape {scores.shape}")
 
 

@@ -37,8 +37,10 @@ def _constant(value, dtype, array_type) -> Tensor:
     if constant is None:
         if len(_constants) >= 4096:
             _constants.clear()
-        xp = np if array_type is np.ndarray else backend.array_module("cuda")
-        constant = _constants[key] = Tensor._make(xp.asarray(value, dtype=dtype), False)
+        # made on the host, then moved: cupy.asarray(-0.0, dtype) drops the sign of a zero
+        array = np.asarray(value, dtype=dtype)
+        device = "cpu" if array_type is np.ndarray else "cuda"
+        constant = _constants[key] = Tensor._make(backend.to_device(array, device), False)
     return constant
 
 

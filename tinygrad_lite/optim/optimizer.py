@@ -158,6 +158,8 @@ class Optimizer:
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
         g = p.grad
+        if isinstance(g, Tensor) and g.shape == p.shape and type(g.data) is type(p.data) and g.dtype == p.dtype:
+            return g.data
         where = f"{self._name}.step: the gradient of parameter {i} in group {k}"
         if not isinstance(g, Tensor):
             raise TypeError(f"{where} is a {type(g).__name__}, expected a Tensor")

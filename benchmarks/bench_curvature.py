@@ -12,12 +12,17 @@ backward, the Hessian by ``torch.autograd.functional.hessian``, both its default
 ``vectorize=True``). Repeats are interleaved so every workload sees the same machine state; the table
 gives medians. Run:
 
-    python benchmarks/bench_curvature.py
+    python benchmarks/bench_curvature.py [--plot PATH]
+
+The figure goes to docs/figures/bench_curvature.png; --plot "" for none.
 """
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
+from plotting import add_plot_option, default_path, grouped_bars, plain_log_labels, pyplot, save
 from timing import time_interleaved
 
 import tinygrad_lite as tl
@@ -30,6 +35,7 @@ except ImportError:
 SAMPLES, IN, HIDDEN, OUT = 256, 16, 48, 4
 SHAPES = [(IN, HIDDEN), (HIDDEN,), (HIDDEN, OUT), (OUT,)]
 FAST_REPEATS, SLOW_REPEATS = 51, 7
+HVP_GOAL = 2.5  # an HVP should cost at most this many gradients
 
 
 def problem(seed: int = 0):
@@ -85,7 +91,39 @@ def torch_workloads(X, Y, params, v):
     }
 
 
+def plot_medians(medians: dict[str, float], path: str) -> None:
+    """Each workload's cost in gradients of its own framework (the table's "in grads"), with the HVP goal."""
+    plt = pyplot()
+    if plt is None:
+        return
+    frameworks = {short: name for short, name in (("tl", "tinygrad_lite"), ("torch", "torch"))
+                  if f"{short} grad" in medians}
+    workloads = list(dict.fromkeys(name.split(maxsplit=1)[1] for name in medians))  # grad, hvp, hessian, ...
+    in_grads = {name: [medians[f"{short} {w}"] / medians[f"{short} grad"] if f"{short} {w}" in medians else None
+                       for w in workloads]
+                for short, name in frameworks.items()}
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    grouped_bars(ax, workloads, in_grads, label_format="{:.1f}")
+    hvp = workloads.index("hvp")
+    ax.hlines(HVP_GOAL, hvp - 0.45, hvp + 0.45, colors="black", linestyles="--", linewidth=1,
+              label=f"HVP goal ≤ {HVP_GOAL} grads")
+    ratio = in_grads["tinygrad_lite"][hvp]
+    verdict = "met" if ratio <= HVP_GOAL else "NOT met"
+    unit = ", ".join(f"{medians[f'{short} grad'] * 1e3:.2f} ms ({name})" for short, name in frameworks.items())
+    ax.set_title(f"tinygrad_lite HVP / grad = {ratio:.2f} (goal ≤ {HVP_GOAL}: {verdict}); 1 grad = {unit}",
+                 fontsize=9)
+    ax.set(yscale="log", ylabel="cost in gradients of the same framework (log scale)")
+    plain_log_labels(ax.yaxis)
+    ax.legend(loc="upper left")
+    n = sum(int(np.prod(shape)) for shape in SHAPES)
+    fig.suptitle(f"Curvature cost: tanh MLP {IN}-{HIDDEN}-{OUT}, {SAMPLES} samples, {n:,} float64 parameters")
+    save(fig, path)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_plot_option(parser, default_path("curvature"))
+    args = parser.parse_args()
     X, Y, params, v = problem()
     n = v.size
     ours = tinygrad_workloads(X, Y, params, v)
@@ -109,18 +147,21 @@ def main() -> None:
         print(f"{name:32s} {seconds * 1e3:9.3f} ms {seconds / unit[framework]:10.1f}")
 
     ratio = medians["tl hvp"] / medians["tl grad"]
-    print(f"\nHVP / grad (tinygrad_lite): {ratio:.2f}  (goal <= 2.5: {'met' if ratio <= 2.5 else 'NOT met'})")
+    verdict = "met" if ratio <= HVP_GOAL else "NOT met"
+    print(f"\nHVP / grad (tinygrad_lite): {ratio:.2f}  (goal <= {HVP_GOAL}: {verdict})")
     if torch is None:
         print("PyTorch is not installed: no side-by-side Hessian (pip install torch to compare)")
-        return
-    speedup = medians["torch hessian"] / medians["tl hessian"]
-    print(f"full Hessian: tinygrad_lite is {speedup:.1f}x as fast as torch.autograd.functional.hessian "
-          f"(goal >= 1, ideally >= 2) and "
-          f"{medians['torch hessian vectorize=True'] / medians['tl hessian']:.1f}x as fast as its vectorize=True")
-    ours_H = ours["hessian"]().numpy()
-    theirs_H = theirs["hessian"]().numpy()
-    print(f"largest difference between the two Hessians: {np.abs(ours_H - theirs_H).max():.2e} "
-          f"(entries up to {np.abs(theirs_H).max():.2f})")
+    else:
+        speedup = medians["torch hessian"] / medians["tl hessian"]
+        print(f"full Hessian: tinygrad_lite is {speedup:.1f}x as fast as torch.autograd.functional.hessian "
+              f"(goal >= 1, ideally >= 2) and "
+              f"{medians['torch hessian vectorize=True'] / medians['tl hessian']:.1f}x as fast as its vectorize=True")
+        ours_H = ours["hessian"]().numpy()
+        theirs_H = theirs["hessian"]().numpy()
+        print(f"largest difference between the two Hessians: {np.abs(ours_H - theirs_H).max():.2e} "
+              f"(entries up to {np.abs(theirs_H).max():.2f})")
+    if args.plot:
+        plot_medians(medians, args.plot)
 
 
 if __name__ == "__main__":

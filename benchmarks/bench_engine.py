@@ -8,16 +8,20 @@ interleaved so both see the same machine state; the tables give medians and the 
 Peak memory is measured in a fresh subprocess per framework (its peak resident set size, less
 that of the same process before the chain was built). Run:
 
-    python benchmarks/bench_engine.py
+    python benchmarks/bench_engine.py [--json] [--plot PATH]
+
+The figure goes to docs/figures/bench_engine.png; --plot "" for none.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import numpy as np
+from plotting import add_plot_option, default_path, grouped_bars, pyplot, save
 from timing import time_interleaved
 
 import tinygrad_lite as tl
@@ -97,7 +101,36 @@ def main() -> dict:
     return report
 
 
+def plot_report(report: dict, path: str) -> None:
+    """Three panels from ``main()``'s report: W2 µs per op (forward, forward+backward), W5 seconds, W5 peak MiB."""
+    plt = pyplot()
+    if plt is None:
+        return
+    frameworks = [key.removeprefix("W2 ") for key in report if key.startswith("W2 ")]
+    colors = dict(zip(frameworks, plt.rcParams["axes.prop_cycle"].by_key()["color"]))  # same colour in every panel
+    fig, (w2, seconds, memory) = plt.subplots(1, 3, figsize=(12, 4.2), width_ratios=(2, 1, 1))
+    grouped_bars(w2, ["forward", "forward+backward"],
+                 {name: [report[f"W2 {name}"]["forward_us_per_op"], report[f"W2 {name}"]["forward_backward_us_per_op"]]
+                  for name in frameworks}, colors=colors)
+    w2.set(ylabel="µs per op (median)", title=f"W2: a chain of {LENGTH_W2:,} ops on 10 elements")
+    w2.legend()
+    for ax, key, label_format in ((seconds, "seconds", "{:.2f}"), (memory, "peak_extra_mib", "{:.1f}")):
+        values = [report[f"W5 {name}"][key] for name in frameworks]
+        bars = ax.bar(frameworks, values, color=[colors[name] for name in frameworks], width=0.6)
+        ax.bar_label(bars, labels=[label_format.format(v) for v in values], fontsize=7, padding=1)
+    seconds.set(ylabel="seconds (median), forward+backward", title=f"W5: {LENGTH_W5:,} ops, time")
+    memory.set(ylabel="extra peak resident memory (MiB)", title=f"W5: {LENGTH_W5:,} ops, peak memory")
+    fig.suptitle("Engine overhead: long chains of tiny elementwise ops, float32")
+    save(fig, path)
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="also print the numbers as JSON")
+    add_plot_option(parser, default_path("engine"))
+    args = parser.parse_args()
     results = main()
-    if "--json" in sys.argv:
+    if args.plot:
+        plot_report(results, args.plot)
+    if args.json:
         print(json.dumps(results, indent=2))

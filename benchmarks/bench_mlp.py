@@ -11,7 +11,9 @@ With ``--device cuda`` the same step runs on the GPU: tinygrad_lite on CuPy agai
 step on CuPy arrays and PyTorch on CUDA, plus tinygrad_lite on the CPU for the speed-up. Every GPU step
 ends by waiting for the device, since GPU work is asynchronous. Run:
 
-    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30] [--device cpu|cuda]
+    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30] [--device cpu|cuda] [--plot PATH]
+
+The figure goes to docs/figures/bench_mlp.png (bench_mlp_cuda.png with --device cuda); --plot "" for none.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 
 import numpy as np
 import threadpoolctl
+from plotting import add_plot_option, default_path, plain_log_labels, pyplot, save
 
 import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
@@ -185,12 +188,45 @@ def ratio_columns(names) -> dict[str, tuple[str, str]]:
     return columns
 
 
+def plot_results(results: dict, path: str, device: str = "cpu") -> None:
+    """Time per step against batch size, one line per implementation, and the table's ratios beside it."""
+    plt = pyplot()
+    if plt is None:
+        return
+    batches = list(results)
+    names = list(results[batches[0]])
+    fig, (times, ratios) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for name in names:
+        times.plot(batches, [results[batch][name] * 1e3 for batch in batches], "o-", label=name)
+    times.set(xscale="log", yscale="log", xlabel="batch size", ylabel="time per step (ms, median)",
+              title="time per training step")
+    times.legend()
+    for column, (a, b) in ratio_columns(names).items():
+        line, = ratios.plot(batches, [results[batch][a] / results[batch][b] for batch in batches], "o-", label=column)
+        if column == "tl/numpy":
+            ratios.axhline(1.10, color=line.get_color(), linestyle="--", linewidth=1, label="goal tl/numpy ≤ 1.10")
+    ratios.axhline(1, color="gray", linestyle="--", linewidth=1)
+    # log y: a ratio of 2 and one of 1/2 sit equally far from the line at 1, and cpu/cuda can be large
+    ratios.set(xscale="log", yscale="log", xlabel="batch size", ylabel="ratio",
+               title="ratios of medians (below 1: the numerator is faster)")
+    ratios.legend()
+    for ax in (times, ratios):
+        plain_log_labels(ax.xaxis, batches)
+        plain_log_labels(ax.yaxis)
+    where = "GPU; tinygrad_lite cpu on one CPU thread" if device == "cuda" else "CPU, one thread each"
+    fig.suptitle(f"W1: one training step of a {'-'.join(map(str, SIZES))} ReLU MLP, float32 ({where})")
+    save(fig, path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 128, 1024])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    add_plot_option(parser, None, help_default=f"{default_path('mlp')}, or bench_mlp_cuda.png with --device cuda")
     args = parser.parse_args()
+    if args.plot is None:
+        args.plot = default_path("mlp_cuda" if args.device == "cuda" else "mlp")
     if torch is not None:
         torch.set_num_threads(1)
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
@@ -204,6 +240,8 @@ def main() -> None:
         print(row)
     if torch is None:
         print("(PyTorch is not installed: no comparison)")
+    if args.plot:
+        plot_results(results, args.plot, args.device)
 
 
 if __name__ == "__main__":

@@ -3,18 +3,23 @@
 On a 10-element tensor the arithmetic is free, so this measures pure framework overhead: building the
 output Tensor, recording the graph, and (forward+backward) walking it back. Run:
 
-    python benchmarks/bench_ops.py
+    python benchmarks/bench_ops.py [--plot PATH]
+
+The figure goes to docs/figures/bench_ops.png; --plot "" for none.
 """
 
 from __future__ import annotations
 
+import argparse
 import timeit
 
 import numpy as np
+from plotting import add_plot_option, default_path, grouped_bars, plain_log_labels, pyplot, save
 
 import tinygrad_lite as tl
 
 REPEATS, NUMBER = 7, 2000
+COLUMNS = ("numpy", "no-grad", "forward", "fwd+bwd")  # the table's timings, in the plot's legend
 
 
 def _median_microseconds(statement) -> float:
@@ -22,7 +27,28 @@ def _median_microseconds(statement) -> float:
     return float(np.median(times)) / NUMBER * 1e6
 
 
+def plot_rows(rows: dict[str, tuple[float, float, float, float]], path: str) -> None:
+    """Grouped bars, one group per op: the table's four columns in µs."""
+    plt = pyplot()
+    if plt is None:
+        return
+    fig, ax = plt.subplots(figsize=(13, 4.5))
+    # 52 bars: the values are in the table, the figure shows the pattern
+    grouped_bars(ax, list(rows), {column: [row[i] for row in rows.values()] for i, column in enumerate(COLUMNS)},
+                 label_format=None)
+    # log y: the NumPy bars are tens of times shorter than the framework's and would vanish on a linear axis
+    ax.set(yscale="log", ylabel="µs per call (median, log scale)")
+    plain_log_labels(ax.yaxis)
+    ax.tick_params(axis="x", labelrotation=20)
+    ax.legend(ncols=len(COLUMNS), loc="lower center", bbox_to_anchor=(0.5, 1), frameon=False)
+    fig.suptitle("Per-op cost on a 10-element float32 tensor: NumPy next to tinygrad_lite")
+    save(fig, path)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_plot_option(parser, default_path("ops"))
+    args = parser.parse_args()
     a_np = np.random.default_rng(0).uniform(0.5, 2.0, 10).astype(np.float32)
     b_np = np.random.default_rng(1).uniform(0.5, 2.0, 10).astype(np.float32)
     a = tl.tensor(a_np, requires_grad=True)
@@ -44,6 +70,7 @@ def main() -> None:
         "reshape": (lambda: a_np.reshape(2, 5), lambda x, y: x.reshape(2, 5)),
     }
     print(f"{'op':<14} {'numpy µs':>9} {'no-grad µs':>11} {'forward µs':>11} {'fwd+bwd µs':>11}")
+    rows = {}
     for name, (numpy_op, tl_op) in cases.items():
         numpy_time = _median_microseconds(numpy_op)
         no_grad_time = _median_microseconds(lambda op=tl_op: op(a_const, b_const))
@@ -55,6 +82,9 @@ def main() -> None:
 
         both_time = _median_microseconds(forward_backward)
         print(f"{name:<14} {numpy_time:>9.2f} {no_grad_time:>11.2f} {forward_time:>11.2f} {both_time:>11.2f}")
+        rows[name] = (numpy_time, no_grad_time, forward_time, both_time)
+    if args.plot:
+        plot_rows(rows, args.plot)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ class NLLLoss(Function):
         losses = -log_probs[rows, target]
         if reduction == "none":
             return losses
-        return losses.mean() if reduction == "mean" else losses.sum()
+        total = losses.sum()
+        return total / len(target) if reduction == "mean" else total
 
     def backward(self, grad_output):
         (log_probs,) = self.inputs

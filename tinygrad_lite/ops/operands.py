@@ -37,10 +37,13 @@ def _constant(value, dtype, array_type) -> Tensor:
     if constant is None:
         if len(_constants) >= 4096:
             _constants.clear()
-        # made on the host, then moved: cupy.asarray(-0.0, dtype) drops the sign of a zero
-        array = np.asarray(value, dtype=dtype)
-        device = "cpu" if array_type is np.ndarray else "cuda"
-        constant = _constants[key] = Tensor._make(backend.to_device(array, device), False)
+        xp = np if array_type is np.ndarray else backend.array_module("cuda")
+        if sign < 0:  # CuPy copies a zero to the GPU as +0.0, so make +0.0 there and negate it: −(+0) = −0
+            array = xp.zeros((), dtype=dtype)
+            xp.negative(array, out=array)
+        else:
+            array = xp.asarray(value, dtype=dtype)
+        constant = _constants[key] = Tensor._make(array, False)
     return constant
 
 

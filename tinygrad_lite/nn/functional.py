@@ -89,11 +89,16 @@ def _same_shape(prediction: Tensor, target: Tensor, who: str, names=("input", "t
                          "differ; they must match exactly (no broadcasting: reshape one of them)")
 
 
+def _check_not_empty(count: int, reduction: str, who: str, prediction: Tensor) -> None:
+    """The mean of nothing is 0/0 = nan: refuse it instead of training on a nan loss."""
+    if reduction == "mean" and count == 0:
+        raise ValueError(f"{who}: cannot average over an empty batch (input of shape {prediction.shape}); "
+                         'check the data loader, or use reduction="sum"')
+
+
 def _reduce(losses: Tensor, reduction: str, who: str, prediction: Tensor) -> Tensor:
+    _check_not_empty(losses.size, reduction, who, prediction)
     if reduction == "mean":
-        if losses.size == 0:  # the mean of nothing is 0/0 = nan: refuse instead of training on a nan loss
-            raise ValueError(f"{who}: cannot average over an empty batch (input of shape {prediction.shape}); "
-                             'check the data loader, or use reduction="sum"')
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -183,9 +188,7 @@ def _nll(log_probs: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:
     if log_probs.ndim == 1:
         loss = nll.nll_loss(unsqueeze(log_probs, 0), reshape(target, (1,)), reduction)
         return reshape(loss, ()) if reduction == "none" else loss
-    if reduction == "mean" and target.size == 0:  # the mean of nothing is 0/0 = nan: refuse it
-        raise ValueError(f"{who}: cannot average over an empty batch (input of shape {log_probs.shape}); "
-                         'check the data loader, or use reduction="sum"')
+    _check_not_empty(target.size, reduction, who, log_probs)
     return nll.nll_loss(log_probs, target, reduction)
 
 

@@ -6,9 +6,10 @@ That one decision is what makes second derivatives possible: when ``create_graph
 pass runs with grad mode on, so the gradient is itself a graph that can be differentiated again
 (double backward), which is how ``tl.hessian`` gets the Hessian of the lecture.
 
-The graph holds no reference cycles: a Tensor points to the Function that made it (``grad_fn``), the
-Function points to its inputs, and to its output only weakly. Dropping the last reference to a loss
-frees the whole graph by reference counting.
+The graph holds no reference cycles: a Tensor points to the Function that made it (``grad_fn``) and
+the Function points to its inputs, never to its output Tensor (an op whose backward needs its output
+keeps the output's array). Dropping the last reference to a loss frees the whole graph by reference
+counting.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
-import weakref
 from collections.abc import Sequence
 from typing import cast
 
@@ -114,7 +114,7 @@ class Function:
     links it into the graph. ``self.inputs`` are the input Tensors, and ``self.needs_input_grad[i]``
     says whether input ``i`` wants a gradient, so ``backward`` may return ``None`` for the others.
     An op whose backward is written with its own output (tanh: dy/dx = 1 − y²) sets the class attribute
-    ``saves_output = True``; ``self.output()`` is then the output Tensor.
+    ``saves_output = True``; ``self.output()`` is then the output as a Tensor of the graph.
 
     >>> import tinygrad_lite as tl
     >>> class Square(tl.Function):
@@ -132,21 +132,26 @@ class Function:
     # Slots for what every op keeps: an op that saves nothing else (Add, Mul, Tanh ...) then has no
     # __dict__. A long graph is hundreds of thousands of these objects, and Python's garbage collector
     # visits each of them again and again while the graph grows; fewer objects make that cheaper.
-    __slots__ = ("inputs", "needs_input_grad", "_output", "created_at")
+    __slots__ = ("inputs", "needs_input_grad", "_output_data", "created_at")
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
-    _output: weakref.ref
+    _output_data: object  # the output's array, kept only where saves_output is set
     saves_output: bool = False
     created_at: str  # the user's line that made the op, recorded inside detect_anomaly() only
 
     def output(self) -> Tensor:
-        """The output Tensor, for a backward written with it (only in ops that set ``saves_output``)."""
+        """The output, for a backward written with it (only in ops that set ``saves_output``).
+
+        The op keeps its output's array, not the output Tensor (that Tensor points back to this op:
+        a cycle). So the Tensor is rebuilt here, as PyTorch rebuilds a saved output: the same array,
+        with this op as its ``grad_fn``, so a backward that uses it is differentiable again."""
         try:
-            out = self._output()
+            data = self._output_data
         except AttributeError:
             raise AttributeError(f"{type(self).__name__}.backward reads self.output(): set saves_output = True "
-                                 "on the class so that apply keeps a reference to the output") from None
-        assert out is not None, "an op's output is alive while gradients flow through the op"
+                                 "on the class so that apply keeps the output's array") from None
+        out = Tensor._make(data, True)
+        out.grad_fn = self
         return out
 
     @classmethod
@@ -168,18 +173,15 @@ class Function:
         if type(data) is not array_type and not backend.is_backend_array(data):  # NumPy: 0-d results are scalars
             data = backend.get_array_module(arrays[0]).asarray(data)
 
-        requires_grad = False
-        if _grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    requires_grad = data.dtype.kind == "f"  # integer and bool results carry no gradient
-                    break
+        needs_input_grad = tuple([t.requires_grad for t in inputs]) if _grad_enabled else ()
+        # integer and bool results carry no gradient
+        requires_grad = True in needs_input_grad and data.dtype.kind == "f"
         out = Tensor._make(data, requires_grad)
         if requires_grad:
             fn.inputs = inputs
-            fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            if cls.saves_output:  # weakly: the output refers to this op, so a strong reference is a cycle
-                fn._output = weakref.ref(out)
+            fn.needs_input_grad = needs_input_grad
+            if cls.saves_output:
+                fn._output_data = data
             out.grad_fn = fn
         if _anomaly_enabled:
             fn.created_at = _user_frame()
@@ -256,26 +258,28 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     """Functions reachable from ``roots``, each after every Function that feeds it (producers first).
 
     An iterative depth-first search: a recursive one would overflow Python's stack on deep graphs
-    (a chain of 100,000 ops). Each node is pushed once to expand it and once more to emit it after
-    its inputs.
+    (a chain of 100,000 ops). A Function is *expanded* the first time it is on top of the stack: its
+    producers are pushed above it. When it is on top again, everything above it has been emitted, so
+    it is emitted itself. The stack holds the Functions alone, no per-node tuples: a long graph then
+    allocates nothing that Python's garbage collector would have to scan.
     """
     order: list[Function] = []
-    visited: set[Function] = set()
-    stack: list[tuple[Function, bool]] = [(fn, False) for fn in roots]
-    push, emit, visit = stack.append, order.append, visited.add  # bound once: this loop is hot
+    expanded: set[Function] = set()
+    emitted: set[Function] = set()
+    stack = list(roots)
     while stack:
-        fn, inputs_done = stack.pop()
-        if inputs_done:
-            emit(fn)
+        fn = stack[-1]
+        if fn in expanded:
+            stack.pop()
+            if fn not in emitted:  # a Function pushed by two consumers is on the stack twice
+                emitted.add(fn)
+                order.append(fn)
             continue
-        if fn in visited:
-            continue
-        visit(fn)
-        push((fn, True))
+        expanded.add(fn)
         for t in fn.inputs:
             producer = t.grad_fn
-            if producer is not None and producer not in visited:
-                push((producer, False))
+            if producer is not None and producer not in expanded:
+                stack.append(producer)
     return order
 
 

@@ -34,6 +34,7 @@ from .ops.elementwise import Add, Div, Mul, Neg, PowConstant, SigmoidGrad, Sub, 
 from .ops.linalg import MatMul
 from .ops.reduce import Sum
 from .ops.shape import Concatenate, GetItem, IndexAdd, Reshape, Transpose
+from .ops.softmax import LogSoftmaxGrad, log_softmax_backward
 from .tensor import Tensor
 
 # Largest number of elements one batched intermediate array may hold; the k vectors are replayed in
@@ -103,6 +104,14 @@ def _activation_grad(fn, out, batched):
     if batched[1] is not None:
         raise CannotBatch(f"{type(fn).__name__} of a batched activation output")
     return fn.forward(batched[0], fn.inputs[1].data)
+
+
+def _log_softmax_grad(fn, out, batched):
+    """LogSoftmaxGrad: z = g − e^y · Σ g is linear in g; y must be a constant. The sum's axis moves one
+    to the right, past the batch axis."""
+    if batched[1] is not None:
+        raise CannotBatch("LogSoftmaxGrad of a batched log-softmax output")
+    return log_softmax_backward(batched[0], fn.inputs[1].data, fn.axis + 1)
 
 
 def _cast(fn, out, batched):
@@ -198,6 +207,7 @@ BATCHING_RULES = {
     PowConstant: _power_one,
     TanhGrad: _activation_grad,
     SigmoidGrad: _activation_grad,
+    LogSoftmaxGrad: _log_softmax_grad,
     Cast: _cast,
     ToDevice: _to_device,
     Reshape: _reshape,

@@ -10,6 +10,7 @@ from helpers import OpCase, check_case, near, near_tie
 
 import tinygrad_lite as tl
 from tinygrad_lite.ops.elementwise import SigmoidGrad, TanhGrad
+from tinygrad_lite.ops.softmax import LogSoftmaxGrad
 
 
 def _sigmoid(x):
@@ -146,6 +147,12 @@ CASES = [
            domain=[(-2, 2), (-0.9, 0.9)]),
     OpCase("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), [(2, 3), (2, 3)],
            domain=[(-2, 2), (0.05, 0.95)]),
+    OpCase("log_softmax_rows", lambda a: tl.nn.functional.log_softmax(a, axis=1),
+           lambda a: a - _logsumexp(a, axis=1, keepdims=True), [(2, 4)]),
+    OpCase("log_softmax_columns", lambda a: tl.nn.functional.log_softmax(a, axis=0),
+           lambda a: a - _logsumexp(a, axis=0, keepdims=True), [(3, 2)]),
+    OpCase("log_softmax_grad", lambda g, y: LogSoftmaxGrad.apply(g, y, axis=1),
+           lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [(2, 3), (2, 3)], domain=[(-2, 2), (-3, 0)]),
     # casts and composites
     OpCase("composite_softmax", lambda a: (a - a.logsumexp(axis=1, keepdims=True)).exp(),
            lambda a: np.exp(a - _logsumexp(a, axis=1, keepdims=True)), [(2, 4)]),

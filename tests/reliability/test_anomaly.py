@@ -90,13 +90,14 @@ def test_a_diverging_training_run_is_stopped_at_the_overflowing_op(device):
 
 
 def test_an_op_inside_a_backward_is_reported_as_that_backward(device):
-    """log_softmax's backward, g − softmax · Σ g, runs a sum: in float16 (largest value 65504) the sum of
-    two gradients of 40,000 overflows, and the report blames LogSoftmax's backward, naming its Sum."""
+    """log_softmax's backward runs one op, LogSoftmaxGrad (g − softmax · Σ g): in float16 (largest value
+    65504) the sum of two gradients of 40,000 overflows, and the report blames LogSoftmax's backward,
+    naming the op it ran."""
     logits = tl.tensor([[0.0, 0.0]], dtype=tl.float16, requires_grad=True, device=device)
     weights = tl.tensor([[40000.0, 40000.0]], dtype=tl.float16, device=device)
     with tl.detect_anomaly():
         loss = (F.log_softmax(logits) * weights).sum()  # forward: 2 · (−0.69 · 40,000), finite
-        with pytest.raises(FloatingPointError, match=r"backward of LogSoftmax \(in its Sum\) produced inf "
+        with pytest.raises(FloatingPointError, match=r"backward of LogSoftmax \(in its LogSoftmaxGrad\) produced -inf "
                                                      r"\(inputs: \(1, 2\) float16 in \[0, 0\]\)"):
             loss.backward()
 

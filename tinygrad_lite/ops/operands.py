@@ -11,13 +11,16 @@ from .. import backend, dtypes
 from ..tensor import Tensor
 from .convert import cast
 
+_PYTHON_NUMBERS = (float, int, bool)
+
 
 def as_tensor(value, like: Tensor, op: str = "tensor") -> Tensor:
     """``value`` as a Tensor on ``like``'s device; a Python scalar takes ``like``'s dtype where it fits."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (numbers.Number, np.bool_)) and not isinstance(value, complex):
-        return _constant(value, dtypes.scalar_dtype(value, like.dtype), type(like.data))
+    if type(value) in _PYTHON_NUMBERS or (  # the common case first: the 2 in x * 2
+            isinstance(value, (numbers.Number, np.bool_)) and not isinstance(value, complex)):
+        return _constant(value, like)
     if not isinstance(value, (list, tuple, np.ndarray)) and not backend.is_backend_array(value):
         raise TypeError(f"{op}: cannot combine a Tensor with a {type(value).__name__}; "
                         "expected a number or a Tensor (or an array)")
@@ -27,18 +30,19 @@ def as_tensor(value, like: Tensor, op: str = "tensor") -> Tensor:
 _constants: dict = {}
 
 
-def _constant(value, dtype, array_type) -> Tensor:
-    """A 0-d constant Tensor, cached: loops like ``y * 0.9`` reuse one instead of making a new array
-    (a host-to-GPU copy on "cuda") every time. Safe because op inputs are never written into."""
-    # 0.0 == -0.0 as dict keys, but x * -0.0 must give -0.0: the sign of a zero is part of the key
-    sign = math.copysign(1.0, value) if value == 0 else 1.0
-    key = (value, sign, type(value), dtype, array_type)
+def _constant(value, like: Tensor) -> Tensor:
+    """The scalar ``value`` as a 0-d Tensor next to ``like``, cached: loops like ``y * 0.9`` reuse one
+    instead of making a new array (a host-to-GPU copy on "cuda") every time. Safe because op inputs
+    are never written into."""
+    # 0.0 == -0.0 as dict keys, but x * -0.0 must give -0.0: the sign is part of the key
+    key = (value, math.copysign(1.0, value), type(value), like.data.dtype, type(like.data))
     constant = _constants.get(key)
     if constant is None:
         if len(_constants) >= 4096:
             _constants.clear()
-        xp = np if array_type is np.ndarray else backend.array_module("cuda")
-        if sign < 0:  # CuPy copies a zero to the GPU as +0.0, so make +0.0 there and negate it: −(+0) = −0
+        dtype = dtypes.scalar_dtype(value, like.data.dtype)
+        xp = backend.get_array_module(like.data)
+        if value == 0 and key[1] < 0:  # CuPy copies a zero to the GPU as +0.0, so make +0.0 there and negate it
             array = xp.zeros((), dtype=dtype)
             xp.negative(array, out=array)
         else:

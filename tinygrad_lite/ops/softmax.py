@@ -20,7 +20,7 @@ from .operands import floating
 
 class LogSoftmax(Function):
     """y = x − logsumexp(x) along ``axis``;  dL/dx = g − softmax(x) · Σ g  (sums along ``axis``),
-    with softmax(x) = e^y. The backward is made of Tensor ops, so it can be differentiated again."""
+    with softmax(x) = e^y."""
 
     saves_output = True
 
@@ -31,8 +31,36 @@ class LogSoftmax(Function):
         return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
     def backward(self, grad_output):
-        softmax = exp(self.output())
-        return grad_output - softmax * grad_output.sum(axis=self.axis, keepdims=True)
+        return LogSoftmaxGrad.apply(grad_output, self.output(), axis=self.axis)
+
+
+def log_softmax_backward(g, y, axis: int):
+    """g − e^y · Σ g along ``axis``, on arrays (LogSoftmaxGrad's forward, also used by its batching rule)."""
+    return g - backend.get_array_module(g).exp(y) * g.sum(axis=axis, keepdims=True)
+
+
+class LogSoftmaxGrad(Function):
+    """z = g − e^y · Σ g: log-softmax's backward as one op, for g = dL/dy and y = log softmax(x)
+    (PyTorch's ``_log_softmax_backward_data``).
+
+    Composed from exp, sum, multiply and subtract it would be four ops in every backward pass of a
+    classifier. As one op it is still differentiable, so Hessians of a cross-entropy loss work. With
+    s = e^y, its Jacobian in g is I − s 1ᵀ (in each row along ``axis``), so
+    dL/dg = u − Σ u·s  and  dL/dy = −u · s · Σ g  for u = dL/dz."""
+
+    def forward(self, g, y, axis):
+        self.axis = axis
+        return log_softmax_backward(g, y, axis)
+
+    def backward(self, grad_output):
+        g, y = self.inputs
+        softmax = exp(y)
+        grad_g = grad_y = None
+        if self.needs_input_grad[0]:
+            grad_g = grad_output - (grad_output * softmax).sum(axis=self.axis, keepdims=True)
+        if self.needs_input_grad[1]:
+            grad_y = -grad_output * softmax * g.sum(axis=self.axis, keepdims=True)
+        return grad_g, grad_y
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:

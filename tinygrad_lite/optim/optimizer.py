@@ -158,8 +158,10 @@ class Optimizer:
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
         g = p.grad
-        if isinstance(g, Tensor) and g.shape == p.shape and type(g.data) is type(p.data) and g.dtype == p.dtype:
-            return g.data
+        if isinstance(g, Tensor):  # the common case, checked on the arrays themselves: this runs for every parameter
+            array, own = g.data, p.data
+            if type(array) is type(own) and array.shape == own.shape and array.dtype == own.dtype:
+                return array
         where = f"{self._name}.step: the gradient of parameter {i} in group {k}"
         if not isinstance(g, Tensor):
             raise TypeError(f"{where} is a {type(g).__name__}, expected a Tensor")

@@ -362,7 +362,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     earlier = grads.get(producer)
                     grads[producer] = g if earlier is None else _accumulate(earlier, g, create_graph)
                 elif inputs is None:
-                    t.grad = _accumulate(t.grad, g, create_graph)
+                    t.grad = g if t.grad is None else _accumulate(t.grad, g, create_graph)
                 elif id(t) in wanted_leaf:
                     i = wanted_leaf[id(t)]
                     results[i] = _accumulate(results[i], g, create_graph)

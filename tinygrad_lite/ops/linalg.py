@@ -52,8 +52,8 @@ def _is_transposed_matrix(t: Tensor) -> bool:
 
 def _matrix_transpose(t: Tensor) -> Tensor:
     """Swap the last two axes (each matrix of a batch transposed): a view, no copy."""
-    axes = tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2)
-    return Transpose.apply(t, axes=axes)
+    n = t.ndim
+    return Transpose.apply(t, axes=(*range(n - 2), n - 1, n - 2))
 
 
 def matmul(a, b) -> Tensor:

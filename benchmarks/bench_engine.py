@@ -93,7 +93,7 @@ def main() -> dict:
         print(f"  ratio tinygrad_lite / torch, forward+backward: {both['tinygrad_lite'] / both['torch']:.2f}")
 
     print(f"\nW5: a chain of {LENGTH_W5:,} ops, forward + backward")
-    long_runs = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W5)) for n, m in frameworks.items()}, repeats=3)
+    long_runs = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W5)) for n, m in frameworks.items()}, repeats=5)
     for name in frameworks:
         memory = peak_memory_mib(name if name == "torch" else "tinygrad_lite", LENGTH_W5)
         report[f"W5 {name}"] = {"seconds": long_runs[name], "peak_extra_mib": memory}

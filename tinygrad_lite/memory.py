@@ -3,7 +3,7 @@
 A graph lives exactly as long as something refers to its output. ``loss = model(x).sum()`` keeps every
 intermediate tensor of the forward pass alive (backward needs them); ``del loss``, or the next
 iteration's ``loss = ...``, drops them all at once, by reference counting, because the graph holds no
-reference cycles (each Function refers to its output only weakly).
+reference cycles (each Function refers to its inputs, never to its output Tensor).
 
 >>> import gc
 >>> import tinygrad_lite as tl

@@ -34,15 +34,15 @@ def _constant(value, like: Tensor) -> Tensor:
     """The scalar ``value`` as a 0-d Tensor next to ``like``, cached: loops like ``y * 0.9`` reuse one
     instead of making a new array (a host-to-GPU copy on "cuda") every time. Safe because op inputs
     are never written into."""
-    # 0.0 == -0.0 as dict keys, but x * -0.0 must give -0.0: the sign is part of the key
-    key = (value, math.copysign(1.0, value), type(value), like.data.dtype, type(like.data))
+    sign = math.copysign(1.0, value)  # 0.0 == -0.0 as dict keys, but x * -0.0 must give -0.0
+    key = (value, sign, type(value), like.data.dtype, type(like.data))
     constant = _constants.get(key)
     if constant is None:
         if len(_constants) >= 4096:
             _constants.clear()
         dtype = dtypes.scalar_dtype(value, like.data.dtype)
         xp = backend.get_array_module(like.data)
-        if value == 0 and key[1] < 0:  # CuPy copies a zero to the GPU as +0.0, so make +0.0 there and negate it
+        if value == 0 and sign < 0:  # CuPy copies a zero to the GPU as +0.0, so make +0.0 there and negate it
             array = xp.zeros((), dtype=dtype)
             xp.negative(array, out=array)
         else:

@@ -136,6 +136,21 @@ def test_create_graph_graph_contains_the_backward_ops(device):
     assert any(label(a) == "Add" for a in hessian.values())
 
 
+def test_an_output_the_backward_reads_is_drawn_once(device):
+    """tanh's backward reads its output y through its own Tensor object (Function.output()); the graph of
+    the gradient must still show one Tanh and one y, with y's name, feeding both the forward and TanhGrad."""
+    x = tl.tensor([0.5, -0.3], requires_grad=True, device=device)
+    y = x.tanh()
+    (g,) = tl.grad((y * y).sum(), x, create_graph=True)
+    nodes, edges = parse(tl.viz.graph([y, g], names={x: "x", y: "y"}))
+    names = [label(a).split("\n")[0] for a in ops(nodes).values()]
+    assert names.count("Tanh") == 1 and "TanhGrad" in names
+    y_nodes = [n for n, a in tensors(nodes).items() if label(a).startswith("y\n")]
+    assert len(y_nodes) == 1 and "penwidth" in nodes[y_nodes[0]]
+    tanh_grad = next(n for n, a in ops(nodes).items() if label(a) == "TanhGrad")
+    assert (y_nodes[0], tanh_grad, "1") in edges
+
+
 def test_output_inside_an_earlier_group_is_still_bold(device):
     w = tl.tensor(2.0, requires_grad=True, device=device)
     y = w * w

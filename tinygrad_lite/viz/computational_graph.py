@@ -107,6 +107,14 @@ def draw_graph(outputs: Outputs, path: str | Path, names: Mapping | None = None,
 # --- building the text --------------------------------------------------------------------------
 
 
+def _node_key(t: Tensor) -> int:
+    """What makes two Tensor objects one node of the drawing. A computed tensor is the one output of
+    the op that made it, so it is known by that op: a backward that reads its op's output holds it as
+    a Tensor of its own (``Function.output()`` rebuilds it), and both must be drawn as one value."""
+    return id(t.grad_fn) if t.grad_fn is not None else id(t)
+
+
+
 class _DotBuilder:
     """Collects nodes and edges while walking the graph; each tensor and op is emitted once."""
 
@@ -116,20 +124,20 @@ class _DotBuilder:
         self.nodes: list[str] = []
         self.edges: list[tuple[Tensor, str, str | None]] = []  # (input tensor, op node, position label)
         self.result_edges: list[str] = []  # op -> the tensor it produced
-        self.tensor_ids: dict[int, str] = {}  # id(tensor) -> DOT node name
+        self.tensor_ids: dict[int, str] = {}  # _node_key(tensor) -> DOT node name
         self.op_ids: dict[int, str] = {}  # id(Function) -> DOT node name
         self.outputs: set[int] = set()
         self.alive: list = []  # holds every visited object, so no id() is reused during the walk
 
     def mark_output(self, t: Tensor) -> None:
-        self.outputs.add(id(t))
+        self.outputs.add(_node_key(t))
 
     def walk(self, roots: Sequence[Tensor], group_index: int) -> None:
         """Emit every tensor and op reachable from ``roots`` that is not emitted yet."""
         stack = list(reversed(roots))
         while stack:
             t = stack.pop()
-            if id(t) in self.tensor_ids:
+            if _node_key(t) in self.tensor_ids:
                 continue
             node = self._add_tensor(t)
             fn = t.grad_fn
@@ -143,7 +151,7 @@ class _DotBuilder:
             self.result_edges.append(f"  {op} -> {node};")
 
     def text(self, legend: str) -> str:
-        input_edges = [f"  {self.tensor_ids[id(x)]} -> {op}" + (f" [label={_quote(label)}];" if label else ";")
+        input_edges = [f"  {self.tensor_ids[_node_key(x)]} -> {op}" + (f" [label={_quote(label)}];" if label else ";")
                        for x, op, label in self.edges]
         header = ["digraph G {",
                   '  node [fontname="Helvetica", fontsize=11];',
@@ -153,9 +161,9 @@ class _DotBuilder:
 
     def _add_tensor(self, t: Tensor) -> str:
         node = f"t{len(self.tensor_ids)}"
-        self.tensor_ids[id(t)] = node
+        self.tensor_ids[_node_key(t)] = node
         self.alive.append(t)
-        name = self.labels.get(id(t))
+        name = self.labels.get(_node_key(t))
         first: str | None  # the label's first line: the tensor's name, kind or value (None: shape only)
         if t.grad_fn is None and t.requires_grad:
             first = name or _leaf_kind(t)
@@ -168,7 +176,7 @@ class _DotBuilder:
             style = 'style=filled, fillcolor="white"'
         if self.show_values and t.size == 1 and t.requires_grad:  # constants show their value anyway
             first = f"{first} = {_number(t)}" if first else f"= {_number(t)}"
-        if id(t) in self.outputs:
+        if _node_key(t) in self.outputs:
             style += ", penwidth=2.5"
         label = (first + "\n" if first else "") + f"{_shape_text(t.shape)} {t.dtype}"
         self.nodes.append(f"  {node} [shape=ellipse, {style}, label={_quote(label)}];")
@@ -232,7 +240,7 @@ def _legend(groups: list[list[Tensor]], labels: dict[int, str]) -> str:
     parts = []
     for index, group in enumerate(groups):
         unnamed = [f"outputs[{index}]"] if len(group) == 1 else [f"outputs[{index}][{k}]" for k in range(len(group))]
-        named = ", ".join(labels.get(id(t), default) for t, default in zip(group, unnamed))
+        named = ", ".join(labels.get(_node_key(t), default) for t, default in zip(group, unnamed))
         parts.append(f"{OP_COLOURS[index % len(OP_COLOURS)][0]} ops: {named}")
     caption = "; ".join(parts) if len(groups) > 1 else ""
     key = "yellow: leaves that require grad; grey dashed: constants; bold: outputs"
@@ -258,7 +266,7 @@ def _as_groups(outputs: Outputs) -> list[list[Tensor]]:
 
 
 def _names_by_id(names: Mapping | None) -> dict[int, str]:
-    """Accept {tensor: name} or {name: tensor}; key the result by id (a Tensor's == is elementwise)."""
+    """Accept {tensor: name} or {name: tensor}; key the result by _node_key (a Tensor's == is elementwise)."""
     if names is None:
         return {}
     if not isinstance(names, Mapping):
@@ -266,9 +274,9 @@ def _names_by_id(names: Mapping | None) -> dict[int, str]:
     by_id = {}
     for key, value in names.items():
         if isinstance(key, Tensor) and isinstance(value, str):
-            by_id[id(key)] = value
+            by_id[_node_key(key)] = value
         elif isinstance(key, str) and isinstance(value, Tensor):
-            by_id[id(value)] = key
+            by_id[_node_key(value)] = key
         else:
             raise TypeError(f"graph: names must map tensors to strings (or strings to tensors), "
                             f"got {_describe(key)} -> {_describe(value)}")

@@ -114,7 +114,6 @@ def _node_key(t: Tensor) -> int:
     return id(t.grad_fn) if t.grad_fn is not None else id(t)
 
 
-
 class _DotBuilder:
     """Collects nodes and edges while walking the graph; each tensor and op is emitted once."""
 

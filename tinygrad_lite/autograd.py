@@ -129,9 +129,10 @@ class Function:
     tensor([6.])
     """
 
-    # Slots for what every op keeps: an op that saves nothing else (Add, Mul, Tanh ...) then has no
-    # __dict__. A long graph is hundreds of thousands of these objects, and Python's garbage collector
-    # visits each of them again and again while the graph grows; fewer objects make that cheaper.
+    # Slots for what every op keeps: an op that saves nothing else (Add, Mul, Tanh ...) never writes
+    # to its __dict__, and Python creates an instance's dict only when it is first written. A long
+    # graph is hundreds of thousands of these objects, and Python's garbage collector visits each of
+    # them again and again while the graph grows; fewer objects make that cheaper.
     __slots__ = ("inputs", "needs_input_grad", "_output_data", "created_at")
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]

@@ -963,7 +963,7 @@ def radam_variance(ctx: Context) -> Result:
         theta.grad = tl.tensor(g)
         opt.step()
         psi = 1 / tl.tensor(opt.state[theta]["v_hat"]).sqrt()
-        variance.append(psi.var().item())
+        variance.append(psi.var(correction=0).item())  # over the streams, not a sample estimate
     variance = np.array(variance)
     t = np.arange(1, steps + 1)
     rho_inf, r = radam_rectifier(t, beta2)

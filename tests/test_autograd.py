@@ -233,7 +233,7 @@ def test_detect_anomaly_names_the_backward_op(device):
     (lambda d: tl.concatenate([np.zeros((2, 2)), tl.zeros(2, 1, device=d)], axis=-1),
      r"concatenate: item 0 is a ndarray, expected a Tensor"),
     (lambda d: tl.ones(2, 3, device=d).squeeze(0), r"squeeze: axis 0 of shape \(2, 3\) has length 2, not 1"),
-    (lambda d: tl.ones(2, 3, device=d).transpose(0, 0), r"transpose: axes \(0, 0\) are not a permutation"),
+    (lambda d: tl.ones(2, 3, 4, device=d).transpose(0, 0, 1), r"transpose: axes \(0, 0, 1\) are not a permutation"),
     (lambda d: tl.ones(3, device=d).clip(2, 1), r"clip: min \(2\) is larger than max \(1\)"),
     (lambda d: tl.ones(1, device=d).var(ddof=1), r"var: 1 elements .* no degrees of freedom"),
 ])

@@ -174,7 +174,7 @@ def test_parameter_list_form_equals_the_flat_vector_form(device, rng):
     params = mlp_params(device, rng)
     loss = mlp_loss_of(device, rng)
     H_list = tl.hessian(loss, params)
-    n = sum(p.size for p in params)
+    n = sum(p.numel() for p in params)
     assert H_list.shape == (n, n) == (32, 32)
 
     theta = flatten(params).detach()

@@ -111,7 +111,7 @@ def test_manual_seed_repeats_random_numbers(device):
 
 def test_attributes_and_conversions(device):
     x = tl.tensor([[1.0, 2.0, 3.0]], requires_grad=True, device=device)
-    assert (x.shape, x.ndim, x.size, x.is_leaf, x.grad_fn) == ((1, 3), 2, 3, True, None)
+    assert (x.shape, x.ndim, x.numel(), x.is_leaf, x.grad_fn) == ((1, 3), 2, 3, True, None)
     y = x * 2
     assert not y.is_leaf and type(y.grad_fn).__name__ == "Mul"
     host = x.numpy()

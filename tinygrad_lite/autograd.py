@@ -245,7 +245,7 @@ def _call_backward(fn: Function, grad_output: Tensor):
 
 
 def _describe_values(t: Tensor) -> str:
-    if t.size == 0 or t.dtype.kind not in "fiu":
+    if t.numel() == 0 or t.dtype.kind not in "fiu":
         return f"{t.shape} {t.dtype}"
     xp = backend.get_array_module(t.data)
     return f"{t.shape} {t.dtype} in [{float(xp.nanmin(t.data)):.4g}, {float(xp.nanmax(t.data)):.4g}]" + (
@@ -372,7 +372,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
 
 def _default_grad(output: Tensor, who: str, index: int | None = None) -> Tensor:
     """The implicit output gradient 1 of a scalar; an error for anything larger."""
-    if output.size != 1:
+    if output.numel() != 1:
         which = "output" if index is None else f"output {index}"
         extra = "grad=" if index is None else "grad_outputs="
         raise RuntimeError(f"{who}: {which} has shape {output.shape}, pass {extra} "

@@ -245,8 +245,8 @@ class BatchedVJP:
     def __init__(self, outputs: Sequence[Tensor], inputs: Sequence[Tensor]):
         self.outputs = list(outputs)
         self.inputs = list(inputs)
-        self.m = sum(t.size for t in self.outputs)
-        self.n = sum(t.size for t in self.inputs)
+        self.m = sum(t.numel() for t in self.outputs)
+        self.n = sum(t.numel() for t in self.inputs)
         self.xp = backend.get_array_module(self.inputs[0].data)
         self.dtype = np.result_type(*[t.dtype for t in self.inputs])
         # outputs that do not require grad are constants: their rows of J are zero
@@ -270,7 +270,7 @@ class BatchedVJP:
 
         dependent = {id(s) for s in self.seeds}
         steps: list[Step] = []
-        largest = max(t.size for t in self.outputs)
+        largest = max(t.numel() for t in self.outputs)
         roots = [r.grad_fn for r in results if r is not None and r.grad_fn is not None]
         order = _topological_order(roots)
         # each recorded op's output Tensor: an input of a later op, or one of the results
@@ -286,7 +286,7 @@ class BatchedVJP:
             out = output_of[fn]
             dependent.add(id(out))
             steps.append((rule, fn, out, slots))
-            largest = max(largest, out.size)
+            largest = max(largest, out.numel())
         self.chunk = max(1, ELEMENTS_PER_CHUNK[self.inputs[0].device] // max(1, largest))
         self.steps = steps
         self._plan_releases(steps)
@@ -317,7 +317,7 @@ class BatchedVJP:
             replayed = backend.to_host(self._replay(stacked))
         except CannotBatch:
             return False
-        recorded = np.concatenate([np.zeros(t.size) if r is None else backend.to_host(r.data).reshape(-1)
+        recorded = np.concatenate([np.zeros(t.numel()) if r is None else backend.to_host(r.data).reshape(-1)
                                    for t, r in zip(self.inputs, self.results)])
         tolerance = np.sqrt(np.finfo(self.dtype).eps) * (1 + np.abs(recorded).max(initial=0))
         return bool(np.abs(replayed[1] - recorded).max(initial=0) <= tolerance
@@ -329,14 +329,14 @@ class BatchedVJP:
         k = U.shape[0]
         batched, start = {}, 0
         for seed in self.seeds:
-            batched[id(seed)] = U[:, start:start + seed.size].reshape((k,) + seed.shape)
-            start += seed.size
+            batched[id(seed)] = U[:, start:start + seed.numel()].reshape((k,) + seed.shape)
+            start += seed.numel()
         for (rule, fn, out, slots), releases in zip(self.steps, self.releases):
             batched[id(out)] = rule(fn, out, [None if s is None else batched[s] for s in slots])
             for s in releases:
                 del batched[s]
-        columns = [self.xp.zeros((k, t.size), dtype=self.dtype) if r is None or id(r) not in batched
-                   else batched[id(r)].reshape(k, t.size).astype(self.dtype, copy=False)
+        columns = [self.xp.zeros((k, t.numel()), dtype=self.dtype) if r is None or id(r) not in batched
+                   else batched[id(r)].reshape(k, t.numel()).astype(self.dtype, copy=False)
                    for t, r in zip(self.inputs, self.results)]
         return self.xp.concatenate(columns, axis=1)
 
@@ -347,10 +347,10 @@ class BatchedVJP:
         for u in U:
             parts, start = [], 0
             for t in outputs:
-                parts.append(Tensor._make(u[start:start + t.size].reshape(t.shape).astype(t.dtype), False))
-                start += t.size
+                parts.append(Tensor._make(u[start:start + t.numel()].reshape(t.shape).astype(t.dtype), False))
+                start += t.numel()
             grads = grad(outputs, self.inputs, grad_outputs=parts, allow_unused=True)
-            rows.append(self.xp.concatenate([self.xp.zeros(t.size, dtype=self.dtype) if g is None
+            rows.append(self.xp.concatenate([self.xp.zeros(t.numel(), dtype=self.dtype) if g is None
                                              else g.data.reshape(-1).astype(self.dtype, copy=False)
                                              for t, g in zip(self.inputs, grads)]))
         return self.xp.stack(rows)
@@ -368,7 +368,7 @@ class BatchedVJP:
         if not self.live:
             return self.xp.zeros((U.shape[0], self.n), dtype=self.dtype)
         # keep only the entries that belong to outputs which require grad
-        offsets = np.cumsum([0] + [t.size for t in self.outputs])
+        offsets = np.cumsum([0] + [t.numel() for t in self.outputs])
         U = self.xp.concatenate([U[:, offsets[i]:offsets[i + 1]] for i in self.live], axis=1)
         if not self.batched:
             return self._one_by_one(U)

@@ -52,7 +52,7 @@ def flatten(tensors: Sequence[Tensor]) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("flatten: expected at least one tensor")
-    return concatenate([reshape(t, (t.size,)) for t in tensors])
+    return concatenate([reshape(t, (t.numel(),)) for t in tensors])
 
 
 def unflatten(vector, like: Sequence[Tensor]) -> list[Tensor]:
@@ -64,15 +64,15 @@ def unflatten(vector, like: Sequence[Tensor]) -> list[Tensor]:
     """
     like = list(like)
     vector = vector if isinstance(vector, Tensor) else Tensor(vector, device=like[0].device if like else None)
-    total = sum(t.size for t in like)
-    if vector.ndim != 1 or vector.size != total:
+    total = sum(t.numel() for t in like)
+    if vector.ndim != 1 or vector.numel() != total:
         shapes = ", ".join(str(t.shape) for t in like)
         raise ValueError(f"unflatten: expected a vector of shape ({total},) for tensors of shapes {shapes}, "
                          f"got shape {vector.shape}")
     parts, start = [], 0
     for t in like:
-        parts.append(reshape(vector[start:start + t.size], t.shape))
-        start += t.size
+        parts.append(reshape(vector[start:start + t.numel()], t.shape))
+        start += t.numel()
     return parts
 
 
@@ -117,7 +117,7 @@ def _scalar_output(f: Callable, x: Inputs, who: str) -> Tensor:
     value = f(x)
     if not isinstance(value, Tensor):
         raise TypeError(f"{who}: f(x) returned a {type(value).__name__}; expected a scalar Tensor")
-    if value.size != 1:
+    if value.numel() != 1:
         raise ValueError(f"{who}: f(x) must return a scalar (the loss), got a tensor of shape {value.shape}; "
                          "reduce it with .sum() or .mean(), or use tl.jacobian")
     return value
@@ -125,7 +125,7 @@ def _scalar_output(f: Callable, x: Inputs, who: str) -> Tensor:
 
 def _input_shape(inputs: list[Tensor], is_list: bool) -> tuple[int, ...]:
     """The shape one side of a derivative has: x.shape for one tensor, (n,) for a list."""
-    return (sum(t.size for t in inputs),) if is_list else inputs[0].shape
+    return (sum(t.numel() for t in inputs),) if is_list else inputs[0].shape
 
 
 # --- Hessian-vector products --------------------------------------------------------------------
@@ -151,7 +151,7 @@ class HessianVectorProduct:
         self.who = who
         self.inputs, self.is_list = _as_inputs(x, who)
         self.shape = _input_shape(self.inputs, self.is_list)
-        self.n = sum(t.size for t in self.inputs)
+        self.n = sum(t.numel() for t in self.inputs)
         self.device = self.inputs[0].device
         self.dtype = np.result_type(*[t.dtype for t in self.inputs])
         with _requiring_grad(self.inputs):
@@ -185,8 +185,8 @@ class HessianVectorProduct:
             raise RuntimeError(f"{self.who}: v is on {v.device} but x is on {self.device}")
         flat, parts, start = v.data.reshape(-1), [], 0
         for t in self.inputs:
-            parts.append(flat[start:start + t.size].reshape(t.shape))
-            start += t.size
+            parts.append(flat[start:start + t.numel()].reshape(t.shape))
+            start += t.numel()
         return parts, False
 
     def __call__(self, v):

@@ -95,7 +95,7 @@ def _finite_differences(scalar: Callable, inputs: tuple, which: int, eps: float)
     x = inputs[which]
     base = x.data
     result = np.zeros(x.shape)
-    for flat in range(x.size):
+    for flat in range(x.numel()):
         at = np.unravel_index(flat, x.shape)
         values = []
         for step in (eps, -eps):

@@ -100,9 +100,20 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None):
+        """PyTorch's ``size()``: the shape (a tuple), or the length of one ``dim``. (NumPy's ``size``, the number
+        of elements, is :meth:`numel`.)"""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[ops.axes.normalize_axis(dim, self.data.ndim, "size", self.data.shape)]
+
+    def numel(self) -> int:
+        """The number of elements (NumPy's ``size``)."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of dimensions, as PyTorch's ``dim()`` (also the attribute ``ndim``)."""
+        return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
@@ -138,7 +149,7 @@ class Tensor:
     __hash__ = object.__hash__  # identity, although == is elementwise
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        if self.numel() != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data)
 
@@ -168,7 +179,7 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.size != 1:
+        if self.numel() != 1:
             raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
         return self.data.item()
 
@@ -329,46 +340,62 @@ class Tensor:
     def minimum(self, other):
         return ops.minimum(self, other)
 
-    # --- reductions -----------------------------------------------------------------------------
-    def sum(self, axis=None, keepdims: bool = False):
-        return ops.sum(self, axis, keepdims)
+    # --- reductions (PyTorch's dim/keepdim; NumPy's axis/keepdims accepted as aliases) ----------------------
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.sum(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims: bool = False):
-        return ops.mean(self, axis, keepdims)
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.mean(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims: bool = False):
-        return ops.max(self, axis, keepdims)
+    def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        """The largest element; with ``dim``, the named tuple ``(values, indices)`` along it (as PyTorch)."""
+        return ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims: bool = False):
-        return ops.min(self, axis, keepdims)
+    def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        """The smallest element; with ``dim``, the named tuple ``(values, indices)`` along it (as PyTorch)."""
+        return ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def var(self, axis=None, keepdims: bool = False, ddof: int = 0):
-        return ops.var(self, axis, keepdims, ddof)
+    def amax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def std(self, axis=None, keepdims: bool = False, ddof: int = 0):
-        return ops.std(self, axis, keepdims, ddof)
+    def amin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def logsumexp(self, axis=None, keepdims: bool = False):
-        return ops.logsumexp(self, axis, keepdims)
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, axis=None, keepdims=None,
+            ddof=None):
+        """Variance; PyTorch's ``correction=1`` by default, NumPy's ``ddof=0`` when spelled with ``axis=``."""
+        return ops.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof)
 
-    def argmax(self, axis=None):
-        return ops.argmax(self, axis)
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, axis=None, keepdims=None,
+            ddof=None):
+        """Standard deviation, with the defaults of :meth:`var`."""
+        return ops.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof)
 
-    def argmin(self, axis=None):
-        return ops.argmin(self, axis)
+    def logsumexp(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def any(self, axis=None):
-        return ops.any(self, axis)
+    def argmax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def all(self, axis=None):
-        return ops.all(self, axis)
+    def argmin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def any(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def all(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     # --- shape ----------------------------------------------------------------------------------
     def reshape(self, *shape):
         return ops.reshape(self, *shape)
 
-    def transpose(self, *axes):
-        return ops.transpose(self, *axes)
+    def transpose(self, *dims):
+        """PyTorch's ``transpose(dim0, dim1)`` swaps two dims; any other form permutes as NumPy's
+        (no argument reverses every axis, as ``x.T``)."""
+        if len(dims) == 2 and all(isinstance(d, int) for d in dims):
+            return ops.swapaxes(self, *dims)
+        return ops.transpose(self, *dims)
 
     def swapaxes(self, axis1: int, axis2: int):
         return ops.swapaxes(self, axis1, axis2)
@@ -381,11 +408,11 @@ class Tensor:
     def flatten(self, start_axis: int = 0, end_axis: int = -1):
         return ops.flatten(self, start_axis, end_axis)
 
-    def squeeze(self, axis=None):
-        return ops.squeeze(self, axis)
+    def squeeze(self, dim=None):
+        return ops.squeeze(self, dim)
 
-    def unsqueeze(self, axis: int):
-        return ops.unsqueeze(self, axis)
+    def unsqueeze(self, dim: int):
+        return ops.unsqueeze(self, dim)
 
     def broadcast_to(self, shape):
         return ops.broadcast_to(self, shape)

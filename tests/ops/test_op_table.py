@@ -96,11 +96,21 @@ CASES = [
     OpCase("mean_all", lambda a: a.mean(), np.mean, [(2, 3)]),
     OpCase("mean_axis", lambda a: a.mean(axis=-1), lambda a: a.mean(axis=-1), [(2, 3)]),
     OpCase("max_all", lambda a: a.max(), np.max, [(2, 3)], kink=_no_ties()),
-    OpCase("max_axis", lambda a: a.max(axis=1), lambda a: a.max(axis=1), [(3, 4)], kink=_no_ties(axis=1)),
-    OpCase("max_keepdims", lambda a: a.max(axis=0, keepdims=True), lambda a: a.max(axis=0, keepdims=True),
+    OpCase("amax_axis", lambda a: a.amax(axis=1), lambda a: a.max(axis=1), [(3, 4)], kink=_no_ties(axis=1)),
+    OpCase("max_keepdims", lambda a: a.amax(axis=0, keepdims=True), lambda a: a.max(axis=0, keepdims=True),
            [(4, 3)], kink=_no_ties(axis=0)),
-    OpCase("min_axis", lambda a: a.min(axis=0), lambda a: a.min(axis=0), [(4, 3)], kink=_no_ties(axis=0)),
-    OpCase("var_all", lambda a: a.var(), np.var, [(2, 3)]),
+    OpCase("amin_axis", lambda a: a.amin(axis=0), lambda a: a.min(axis=0), [(4, 3)], kink=_no_ties(axis=0)),
+    OpCase("amax_dims_keepdim", lambda a: a.amax(dim=(0, 2), keepdim=True), lambda a: a.max(axis=(0, 2), keepdims=True),
+           [(2, 3, 2)], kink=_no_ties(axis=None)),
+    OpCase("max_dim_values", lambda a: a.max(dim=1).values, lambda a: a.max(axis=1), [(3, 4)], kink=_no_ties(axis=1)),
+    OpCase("max_dim_keepdim", lambda a: a.max(0, keepdim=True)[0], lambda a: a.max(axis=0, keepdims=True), [(3, 2, 2)],
+           kink=_no_ties(axis=0)),
+    OpCase("min_dim_values", lambda a: a.min(dim=-1).values, lambda a: a.min(axis=-1), [(2, 3)],
+           kink=_no_ties(axis=-1)),
+    OpCase("std_dim_unbiased", lambda a: a.std(dim=1), lambda a: a.std(axis=1, ddof=1), [(3, 4)]),
+    OpCase("var_all", lambda a: a.var(), lambda a: np.var(a, ddof=1), [(2, 3)]),  # PyTorch's correction=1
+    OpCase("var_dim_correction0", lambda a: a.var(dim=0, correction=0), lambda a: a.var(axis=0), [(3, 2)]),
+    OpCase("var_numpy_spelling", lambda a: a.var(axis=1), lambda a: a.var(axis=1), [(2, 3)]),  # NumPy's ddof=0
     OpCase("var_axis_ddof1", lambda a: a.var(axis=1, ddof=1), lambda a: a.var(axis=1, ddof=1), [(3, 4)]),
     OpCase("std_axis", lambda a: a.std(axis=0), lambda a: a.std(axis=0), [(4, 3)]),
     OpCase("logsumexp_all", lambda a: a.logsumexp(), _logsumexp, [(2, 3)]),
@@ -162,7 +172,8 @@ CASES = [
 
 # the public op list of DESIGN.md: each name must appear in at least one case above
 OP_NAMES = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh",
-            "sigmoid", "relu", "clip", "maximum", "minimum", "sum", "mean", "max", "min", "var", "logsumexp",
+            "sigmoid", "relu", "clip", "maximum", "minimum", "sum", "mean", "max", "min", "amax", "amin", "var", "std",
+            "logsumexp",
             "reshape", "transpose", "flatten", "squeeze", "unsqueeze", "broadcast_to", "getitem", "concatenate",
             "stack", "where"]
 

@@ -64,7 +64,7 @@ class TL:
 
     @staticmethod
     def amax(x, axis):
-        return x.max(axis=axis, keepdims=True)
+        return x.amax(axis=axis, keepdims=True)
 
     @staticmethod
     def logsumexp(x, axis):

@@ -98,7 +98,7 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     if padding != (0, 0):
         lowest = float(np.finfo(x.dtype).min)  # the padding must never win a max
         x = pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])), value=lowest)
-    return im2col(x, kernel, stride, "max_pool2d").max(axis=2)
+    return im2col(x, kernel, stride, "max_pool2d").amax(axis=2)
 
 
 class Conv2d(Module):

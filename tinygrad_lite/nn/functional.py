@@ -97,7 +97,7 @@ def _check_not_empty(count: int, reduction: str, who: str, prediction: Tensor) -
 
 
 def _reduce(losses: Tensor, reduction: str, who: str, prediction: Tensor) -> Tensor:
-    _check_not_empty(losses.size, reduction, who, prediction)
+    _check_not_empty(losses.numel(), reduction, who, prediction)
     if reduction == "mean":
         return losses.mean()
     if reduction == "sum":
@@ -188,7 +188,7 @@ def _nll(log_probs: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:
     if log_probs.ndim == 1:
         loss = nll.nll_loss(unsqueeze(log_probs, 0), reshape(target, (1,)), reduction)
         return reshape(loss, ()) if reduction == "none" else loss
-    _check_not_empty(target.size, reduction, who, log_probs)
+    _check_not_empty(target.numel(), reduction, who, log_probs)
     return nll.nll_loss(log_probs, target, reduction)
 
 
@@ -218,7 +218,7 @@ def binary_cross_entropy(probs: Tensor, target, reduction: str = "mean") -> Tens
     _check_reduction(reduction, who)
     target = _target_tensor(target, probs, who)
     _same_shape(probs, target, who)
-    if probs.size:
+    if probs.numel():
         low, high = float(probs.data.min()), float(probs.data.max())  # min and max are nan if any value is
         if math.isnan(low):
             raise ValueError(f"{who}: input of shape {probs.shape} must hold probabilities in [0, 1], got nan "

@@ -47,7 +47,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
         return Tensor(0.0)
     xp = backend.get_array_module(grads[0].data)
     if norm_type == math.inf:
-        total = max((float(xp.abs(g.data).max()) for g in grads if g.size), default=0.0)
+        total = max((float(xp.abs(g.data).max()) for g in grads if g.numel()), default=0.0)
     else:
         total = sum(float((xp.abs(g.data) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
     scale = max_norm / (total + 1e-6)
@@ -76,14 +76,14 @@ def vector_to_parameters(vector: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive pieces of the 1-D ``vector`` into the parameters, in order (the inverse of
     :func:`parameters_to_vector`). The sizes must add up exactly; nothing is copied otherwise."""
     parameters = _as_list(parameters)
-    needed = sum(p.size for p in parameters)
-    if vector.ndim != 1 or vector.size != needed:
+    needed = sum(p.numel() for p in parameters)
+    if vector.ndim != 1 or vector.numel() != needed:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector of {needed} elements (the parameters' "
                          f"total size), got shape {vector.shape}")
     pieces, start = [], 0
     for p in parameters:
-        piece = vector.data[start:start + p.size].reshape(p.shape)
+        piece = vector.data[start:start + p.numel()].reshape(p.shape)
         pieces.append(backend.to_device(piece, p.device).astype(p.dtype, copy=True))
-        start += p.size
+        start += p.numel()
     for p, piece in zip(parameters, pieces):
         p.data = piece

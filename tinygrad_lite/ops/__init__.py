@@ -26,5 +26,6 @@ from .elementwise import (
                           where,
 )
 from .linalg import matmul
-from .reduce import all, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
+from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
+from .results import ValuesIndices
 from .shape import concatenate, flatten, getitem, reshape, setitem_, squeeze, stack, swapaxes, transpose, unsqueeze

@@ -28,3 +28,15 @@ def normalize_axes(axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[in
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of a reduction over ``axes`` with ``keepdims=True``."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def pytorch_or_numpy(dim, keepdim: bool, axis, keepdims, op: str):
+    """``(dim, keepdim)`` from PyTorch's names or NumPy's ``axis``/``keepdims``, which are accepted as aliases
+    (as PyTorch itself accepts them). Giving both spellings of one argument is an error."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; pass one of them")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim

@@ -1,7 +1,12 @@
-"""Reductions: sum, mean, max, min, var, std, logsumexp (and the non-differentiable argmax/any/all).
+"""Reductions: sum, mean, amax, amin, max, min, var, std, logsumexp (and the non-differentiable argmax/any/all).
 
-They take NumPy's ``axis`` (None, an int or a tuple) and ``keepdims``. A reduction's backward spreads
-the output gradient back over the reduced axes: evenly for ``sum``, to the arg-max for ``max``.
+They take PyTorch's ``dim`` (None, an int or a tuple) and ``keepdim``; NumPy's ``axis`` and ``keepdims``
+are accepted as aliases. A reduction's backward spreads the output gradient back over the reduced axes:
+evenly for ``sum``, to the largest element for ``amax``.
+
+``max(x, dim)`` is PyTorch's: the values *and* the indices of the largest elements along ``dim``, and its
+gradient goes to the returned index. ``amax`` (and ``max(x)`` of all elements) splits the gradient equally
+between tied elements instead, as PyTorch's ``amax`` does.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ import math
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from .axes import kept_shape, normalize_axes
+from .axes import kept_shape, normalize_axes, pytorch_or_numpy
 from .broadcast import broadcast_to
-from .elementwise import exp, sqrt
+from .elementwise import exp, maximum, minimum, sqrt
 from .operands import floating
-from .shape import reshape
+from .results import ValuesIndices
+from .shape import getitem, reshape, squeeze
 
 
 class Sum(Function):
@@ -83,16 +89,18 @@ def _axes(x: Tensor, axis, op: str) -> tuple[int, ...]:
     return normalize_axes(axis, x.ndim, op, x.shape)
 
 
-def sum(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Σ x over ``axis`` (None: all elements)."""
-    return Sum.apply(x, axes=_axes(x, axis, "sum"), keepdims=keepdims)
+def sum(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    """Σ x over ``dim`` (None: all elements)."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "sum")
+    return Sum.apply(x, axes=_axes(x, dim, "sum"), keepdims=keepdim)
 
 
-def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """The average of x over ``axis`` (None: all elements)."""
-    axes = _axes(x, axis, "mean")
+def mean(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """The average of x over ``dim`` (None: all elements)."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "mean")
+    axes = _axes(x, dim, "mean")
     count = math.prod(x.shape[a] for a in axes)
-    return Sum.apply(floating(x), axes=axes, keepdims=keepdims) / count
+    return Sum.apply(floating(x), axes=axes, keepdims=keepdim) / count
 
 
 def _non_empty_axes(x: Tensor, axis, op: str) -> tuple[int, ...]:
@@ -104,52 +112,137 @@ def _non_empty_axes(x: Tensor, axis, op: str) -> tuple[int, ...]:
     return axes
 
 
-def max(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """The largest element over ``axis``; ties share the gradient equally."""
-    return Extreme.apply(x, axes=_non_empty_axes(x, axis, "max"), keepdims=keepdims, largest=True)
+def amax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """The largest element over ``dim`` (an int, a tuple, or None for all); ties share the gradient equally."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "amax")
+    return Extreme.apply(x, axes=_non_empty_axes(x, dim, "amax"), keepdims=keepdim, largest=True)
 
 
-def min(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """The smallest element over ``axis``; ties share the gradient equally."""
-    return Extreme.apply(x, axes=_non_empty_axes(x, axis, "min"), keepdims=keepdims, largest=False)
+def amin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """The smallest element over ``dim`` (an int, a tuple, or None for all); ties share the gradient equally."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "amin")
+    return Extreme.apply(x, axes=_non_empty_axes(x, dim, "amin"), keepdims=keepdim, largest=False)
 
 
-def var(x: Tensor, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance Σ (x − x̄)² / (n − ddof) over ``axis``; ``ddof=0`` (NumPy's default) is the population variance."""
-    axes = _axes(x, axis, "var")
+def _extreme_along(x: Tensor, dim, keepdim: bool, largest: bool, op: str) -> ValuesIndices:
+    """PyTorch's ``max(x, dim)``/``min(x, dim)``: the values at the arg-max (arg-min) and those indices.
+
+    The values are ``x`` indexed at the indices, so the gradient goes to the returned index alone (and
+    the second derivative comes from indexing's own)."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}; use amax/amin to reduce several dims")
+    (axis,) = _non_empty_axes(x, dim, op)
+    xp = backend.get_array_module(x.data)
+    found = x.data.argmax(axis=axis) if largest else x.data.argmin(axis=axis)
+    found = xp.expand_dims(xp.asarray(found), axis)
+    index = tuple(found if i == axis else xp.arange(n).reshape([-1 if j == i else 1 for j in range(x.ndim)])
+                  for i, n in enumerate(x.shape))  # one open grid per other axis: x[i, found[i, 0, k], k]
+    values = getitem(x, index)
+    indices = Tensor._make(found.astype(xp.int64, copy=False), False)
+    if not keepdim:
+        values, indices = squeeze(values, axis), squeeze(indices, axis)
+    return ValuesIndices(values, indices)
+
+
+def max(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+    """PyTorch's ``max``: without ``dim`` the largest element (ties share the gradient equally); with
+    ``dim`` a named tuple ``(values, indices)`` along that dim, the gradient going to each index; with a
+    Tensor in place of ``dim`` the elementwise :func:`maximum`."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "max")
+    if dim is None:
+        return amax(x)
+    return _extreme_along(x, dim, keepdim, True, "max")
+
+
+def min(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):  # noqa: A001
+    """PyTorch's ``min``: the smallest element, ``(values, indices)`` along ``dim``, or :func:`minimum`."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "min")
+    if dim is None:
+        return amin(x)
+    return _extreme_along(x, dim, keepdim, False, "min")
+
+
+def _correction(correction, unbiased, ddof, numpy_spelling: bool, op: str) -> float:
+    """The divisor n − correction of a variance, one rule for both spellings (docs/pytorch.md):
+    ``correction=`` or ``unbiased=`` as PyTorch, ``ddof=`` as NumPy; with none of them the default of the
+    spelling used, PyTorch's 1 (Bessel's correction) unless the call spells NumPy's ``axis=``/``keepdims=``."""
+    given = [name for name, value in (("correction", correction), ("unbiased", unbiased), ("ddof", ddof))
+             if value is not None]
+    if len(given) > 1:
+        raise TypeError(f"{op}: got {' and '.join(given)}; pass one of them")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    if correction is not None:
+        return correction
+    if ddof is not None:
+        return ddof
+    return 0 if numpy_spelling else 1
+
+
+def var(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+        axis=None, keepdims=None, ddof=None) -> Tensor:
+    """Variance Σ (x − x̄)² / (n − correction) over ``dim``.
+
+    PyTorch's default ``correction=1`` (the unbiased sample variance); NumPy's spelling (``axis=``,
+    ``keepdims=``, ``ddof=``) keeps NumPy's default ``ddof=0`` (the population variance)."""
+    numpy_spelling = axis is not None or keepdims is not None
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "var")
+    divisor_offset = _correction(correction, unbiased, ddof, numpy_spelling, "var")
+    axes = _axes(x, dim, "var")
     x = floating(x)
     count = math.prod(x.shape[a] for a in axes)
-    if count - ddof <= 0:
-        raise ValueError(f"var: {count} elements along axis {axis} leave no degrees of freedom with ddof={ddof}")
-    deviation = x - mean(x, axes, keepdims=True)
-    return sum(deviation * deviation, axes, keepdims) / (count - ddof)
+    if count - divisor_offset <= 0:
+        raise ValueError(f"var: {count} elements along dim {dim} leave no degrees of freedom with "
+                         f"correction={divisor_offset}")
+    deviation = x - mean(x, axes, keepdim=True)
+    return sum(deviation * deviation, axes, keepdim) / (count - divisor_offset)
 
 
-def std(x: Tensor, axis=None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation √var (same arguments as :func:`var`)."""
-    return sqrt(var(x, axis, keepdims, ddof))
+def std(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
+        axis=None, keepdims=None, ddof=None) -> Tensor:
+    """Standard deviation √var (same arguments and defaults as :func:`var`)."""
+    return sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof))
 
 
-def logsumexp(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """log Σ eˣ over ``axis``, without overflow; its gradient is the softmax."""
-    return LogSumExp.apply(floating(x), axes=_axes(x, axis, "logsumexp"), keepdims=keepdims)
+def logsumexp(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """log Σ eˣ over ``dim``, without overflow; its gradient is the softmax."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "logsumexp")
+    return LogSumExp.apply(floating(x), axes=_axes(x, dim, "logsumexp"), keepdims=keepdim)
 
 
-def argmax(x: Tensor, axis=None) -> Tensor:
-    """Index of the largest element (flattened when ``axis`` is None); an int64 tensor."""
-    return _non_differentiable(x, x.data.argmax(axis=axis))
+def _index_reduction(x: Tensor, dim, keepdim: bool, largest: bool, op: str) -> Tensor:
+    if dim is None:
+        found = x.data.argmax() if largest else x.data.argmin()
+        return _non_differentiable(x, found.reshape((1,) * x.ndim) if keepdim else found)
+    (axis,) = _non_empty_axes(x, dim, op)
+    found = x.data.argmax(axis=axis) if largest else x.data.argmin(axis=axis)
+    xp = backend.get_array_module(x.data)
+    return _non_differentiable(x, xp.expand_dims(xp.asarray(found), axis) if keepdim else found)
 
 
-def argmin(x: Tensor, axis=None) -> Tensor:
-    """Index of the smallest element (flattened when ``axis`` is None); an int64 tensor."""
-    return _non_differentiable(x, x.data.argmin(axis=axis))
+def argmax(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """Index of the largest element along ``dim`` (of the flattened tensor when ``dim`` is None); int64."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "argmax")
+    return _index_reduction(x, dim, keepdim, True, "argmax")
 
 
-def any(x: Tensor, axis=None) -> Tensor:  # noqa: A001
-    """True where any element over ``axis`` is non-zero."""
-    return _non_differentiable(x, x.data.any(axis=axis))
+def argmin(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+    """Index of the smallest element along ``dim`` (of the flattened tensor when ``dim`` is None); int64."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "argmin")
+    return _index_reduction(x, dim, keepdim, False, "argmin")
 
 
-def all(x: Tensor, axis=None) -> Tensor:  # noqa: A001
-    """True where every element over ``axis`` is non-zero."""
-    return _non_differentiable(x, x.data.all(axis=axis))
+def any(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    """True where any element over ``dim`` is non-zero."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "any")
+    return _non_differentiable(x, x.data.any(axis=_axes(x, dim, "any"), keepdims=keepdim))
+
+
+def all(x: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:  # noqa: A001
+    """True where every element over ``dim`` is non-zero."""
+    dim, keepdim = pytorch_or_numpy(dim, keepdim, axis, keepdims, "all")
+    return _non_differentiable(x, x.data.all(axis=_axes(x, dim, "all"), keepdims=keepdim))

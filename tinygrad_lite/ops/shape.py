@@ -48,8 +48,8 @@ def reshape(x: Tensor, *shape) -> Tensor:
     new_shape = tuple(int(n) for n in sizes)
     if new_shape == x.shape:
         return x
-    if -1 not in new_shape and math.prod(new_shape) != x.size:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into {new_shape}")
+    if -1 not in new_shape and math.prod(new_shape) != x.numel():
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} elements) into {new_shape}")
     return Reshape.apply(x, shape=new_shape)
 
 

@@ -173,7 +173,7 @@ class _DotBuilder:
         else:
             first = name
             style = 'style=filled, fillcolor="white"'
-        if self.show_values and t.size == 1 and t.requires_grad:  # constants show their value anyway
+        if self.show_values and t.numel() == 1 and t.requires_grad:  # constants show their value anyway
             first = f"{first} = {_number(t)}" if first else f"= {_number(t)}"
         if _node_key(t) in self.outputs:
             style += ", penwidth=2.5"
@@ -216,7 +216,7 @@ def _leaf_kind(t: Tensor) -> str:
 
 def _constant_text(t: Tensor) -> str:
     """A constant holding one number shows it (the 1 of 1 − w1·w2, the seed gradient 1 of backward)."""
-    if t.size == 1:
+    if t.numel() == 1:
         return f"constant {_number(t)}"
     return "constant"
 

@@ -8,6 +8,7 @@ escape direction of a saddle) or filter-normalised random directions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -118,7 +119,7 @@ def _evaluate_batch(f, tensors, points: np.ndarray, who: str) -> np.ndarray:
 def _as_number(value, who: str) -> float:
     """The one number ``f`` returned, as a float."""
     if isinstance(value, Tensor) or backend.is_backend_array(value):
-        if value.size != 1:
+        if math.prod(value.shape) != 1:
             raise ValueError(f"{who}: f must return a single number, got shape {value.shape} "
                              "(reduce it, e.g. with .mean(), or pass batched=True for one loss per row)")
         return float(value.item())

@@ -151,7 +151,7 @@ class Trajectory:
     def params(self) -> np.ndarray:
         """The parameters at each recorded step, ``(steps, n)``."""
         if not self._rows:
-            return np.empty((0, sum(t.size for t in self.tensors)))
+            return np.empty((0, sum(t.numel() for t in self.tensors)))
         return np.stack([row[0] for row in self._rows])
 
     @property
@@ -199,7 +199,7 @@ class Trajectory:
 
 def _as_float(value, what: str) -> float:
     if isinstance(value, Tensor):
-        if value.size != 1:
+        if value.numel() != 1:
             raise ValueError(f"{what} must be a single number, got a Tensor of shape {value.shape}")
         return float(value.item())
     try:

@@ -52,6 +52,6 @@ def load_vector(tensors: Sequence[Tensor], vector: np.ndarray) -> None:
     """
     start = 0
     for t in tensors:
-        values = vector[start:start + t.size].reshape(t.shape).astype(t.dtype)
+        values = vector[start:start + t.numel()].reshape(t.shape).astype(t.dtype)
         t.data = backend.to_device(values, t.device)
-        start += t.size
+        start += t.numel()

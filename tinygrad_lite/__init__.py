@@ -22,8 +22,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .memory import live_graph_nodes, live_tensors
 from .functional import hessian, hvp, jacobian
 from . import curvature  # isort: skip  (curvature builds on functional)
-from .ops import (abs, clip, concatenate, cos, exp, log, logsumexp, matmul, maximum, minimum, relu, sigmoid,
-                  sin, sqrt, stack, tanh, where)
+from .ops import (abs, clip, concatenate, cos, erf, exp, log, logsumexp, matmul, maximum, minimum, relu,
+                  sigmoid, sin, sqrt, stack, tanh, where)
 from .serialization import load, save
 from . import data, optim  # isort: skip  (optim and data build on Tensor)
 

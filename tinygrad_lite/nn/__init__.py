@@ -10,16 +10,20 @@ True
 """
 
 from . import functional, init, utils
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import Sequential
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d, MaxPool2d
 from .dropout import Dropout
+from .embedding import Embedding
 from .flatten import Flatten
 from .identity import Identity
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .pooling import AdaptiveAvgPool2d, AvgPool2d
 
-__all__ = ["functional", "init", "utils", "Module", "Parameter", "Linear", "Sequential", "ReLU", "Sigmoid", "Tanh",
-           "Softmax", "LogSoftmax", "Flatten", "Dropout", "Identity", "Conv2d", "MaxPool2d", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "MSELoss"]
+__all__ = ["functional", "init", "utils", "Module", "Parameter", "Linear", "Sequential", "ModuleList", "ModuleDict",
+           "ReLU", "LeakyReLU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Dropout",
+           "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
+           "LayerNorm", "Embedding", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "MSELoss"]

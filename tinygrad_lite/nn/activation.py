@@ -68,3 +68,46 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
+
+
+class LeakyReLU(Module):
+    """y = x for x > 0, else ``negative_slope`` · x (see :func:`functional.leaky_relu`).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.nn.LeakyReLU(0.2)(tl.tensor([-1.0, 2.0]))
+    tensor([-0.2,  2. ])
+    """
+
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class GELU(Module):
+    """y = x · Φ(x), exact with erf (``approximate="none"``) or with PyTorch's tanh formula
+    (``approximate="tanh"``); see :func:`functional.gelu`."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """y = x · σ(x) elementwise (also called swish)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)

@@ -18,18 +18,65 @@ import numbers
 import numpy as np
 
 from .. import backend
-from ..ops import linalg, nll, relu, sigmoid, tanh, where
+from ..ops import erf, linalg, nll, relu, sigmoid, tanh, where
 from ..ops.shape import reshape, unsqueeze
 from ..ops.softmax import log_softmax, softmax
 from ..ops.softplus import softplus
 from ..tensor import Tensor
 from .conv import conv2d, max_pool2d
+from .embedding import embedding
+from .normalization import batch_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d
 
-__all__ = ["relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "linear", "dropout", "conv2d",
-           "max_pool2d", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+__all__ = ["relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "leaky_relu", "gelu", "silu", "linear",
+           "dropout", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
+           "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss"]
 
 _REDUCTIONS = nll.REDUCTIONS
+
+
+# --- activations --------------------------------------------------------------------------------
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_TWO_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """y = x for x > 0, else negative_slope · x: a ReLU whose negative side still passes a small gradient
+    (at x = 0 the derivative is negative_slope, as in PyTorch).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.nn.functional.leaky_relu(tl.tensor([-2.0, 3.0]), 0.1)
+    tensor([-0.2,  3. ])
+    """
+    return where(x > 0, x, x * negative_slope)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU, y = x · Φ(x) with Φ the standard normal distribution function:
+    ``approximate="none"``: 0.5 · x · (1 + erf(x / √2)) (exact);
+    ``approximate="tanh"``: 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³))), as in PyTorch.
+
+    >>> import tinygrad_lite as tl
+    >>> tl.nn.functional.gelu(tl.tensor([-1.0, 0.0, 1.0], dtype=tl.float64))
+    tensor([-0.15865525,  0.        ,  0.84134475], dtype=float64)
+    """
+    if approximate == "none":
+        return 0.5 * x * (1 + erf(x * _SQRT_HALF))
+    if approximate == "tanh":
+        return 0.5 * x * (1 + tanh(_SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x: Tensor) -> Tensor:
+    """SiLU (swish), y = x · σ(x).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.nn.functional.silu(tl.tensor([0.0, 1.0])).numpy().round(4)
+    array([0.    , 0.7311], dtype=float32)
+    """
+    return x * sigmoid(x)
 
 
 # --- layers -------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .elementwise import (
                           tanh,
                           where,
 )
+from .erf import erf
 from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from .results import ValuesIndices

@@ -79,7 +79,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         count = _values_per_channel(input, who)
         mean = input.mean(axes, keepdims=True)
-        var = input.var(axes, keepdims=True)
+        var = input.var(axes, keepdim=True, correction=0)
         _update_running_stats(running_mean, running_var, mean, var, count, momentum)
     else:
         if running_mean is None or running_var is None:
@@ -138,7 +138,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         if t is not None and t.shape != shape:
             raise ValueError(f"{who}: {name} of shape {t.shape} does not match normalized_shape {shape}")
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    out = _normalize(input, input.mean(axes, keepdims=True), input.var(axes, keepdims=True), eps)
+    out = _normalize(input, input.mean(axes, keepdim=True), input.var(axes, keepdim=True, correction=0), eps)
     if weight is not None:
         out = out * weight
     if bias is not None:

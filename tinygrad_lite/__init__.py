@@ -14,7 +14,8 @@ tensor([[ 0., -2.],
 from .tensor import Tensor, tensor  # isort: skip
 
 from . import cuda
-from .autograd import Function, backward, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
+from .autograd import (Function, backward, detect_anomaly, enable_grad, grad, inference_mode, is_grad_enabled, no_grad,
+                       set_grad_enabled)
 from .backend import manual_seed
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like

@@ -16,25 +16,37 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import traceback
 from collections.abc import Sequence
 from typing import cast
 
-from . import backend
+from . import backend, versions
 from .tensor import Tensor
 
-_grad_enabled = True
-_anomaly_enabled = False
-_backward_stack: list = []  # Functions whose backward is running, under detect_anomaly
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 # --- grad mode ----------------------------------------------------------------------------------
 
 
+class _ThreadState(threading.local):
+    """Grad mode and anomaly mode belong to one thread, as in PyTorch: a ``no_grad`` block in one thread
+    leaves the others recording, and a new thread starts with grad enabled and anomaly detection off."""
+
+    grad_enabled = True
+    anomaly_enabled = False
+
+    def __init__(self):
+        self.backward_stack: list[Function] = []  # Functions whose backward is running, under detect_anomaly
+
+
+_state = _ThreadState()
+
+
 def is_grad_enabled() -> bool:
     """True when ops record the graph needed for backward (the default)."""
-    return _grad_enabled
+    return _state.grad_enabled
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -45,14 +57,12 @@ class _GradMode(contextlib.ContextDecorator):
         self.previous: list[bool] = []
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous.append(_grad_enabled)
-        _grad_enabled = self.enabled
+        self.previous.append(_state.grad_enabled)
+        _state.grad_enabled = self.enabled
         return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous.pop()
+        _state.grad_enabled = self.previous.pop()
         return False
 
 
@@ -74,6 +84,42 @@ def enable_grad() -> _GradMode:
     return _GradMode(True)
 
 
+class set_grad_enabled(_GradMode):
+    """Turn grad mode on or off: at once when called (as PyTorch's ``torch.set_grad_enabled(False)``), and
+    back to what it was after a ``with`` block or a decorated function.
+
+    >>> import tinygrad_lite as tl
+    >>> with tl.set_grad_enabled(False):
+    ...     tl.is_grad_enabled()
+    False
+    >>> tl.is_grad_enabled()
+    True
+    """
+
+    def __init__(self, mode: bool):
+        super().__init__(bool(mode))
+        self.before_call: bool | None = _state.grad_enabled
+        _state.grad_enabled = self.enabled
+
+    def __enter__(self):
+        if self.before_call is None:  # a decorated function's call, or a reused object
+            return super().__enter__()
+        self.previous.append(self.before_call)  # the mode was set by the call: restore what was before it
+        self.before_call = None
+        return self
+
+    def __call__(self, function):
+        _state.grad_enabled = self.before_call  # as a decorator it acts only while the function runs
+        self.before_call = None
+        return super().__call__(function)
+
+
+def inference_mode(mode: bool = True) -> _GradMode:
+    """PyTorch's ``inference_mode``, here the same as :func:`no_grad` (``mode=False``: the same as
+    :func:`enable_grad`). PyTorch's version also skips the version counter; ours always keeps it."""
+    return _GradMode(not mode)
+
+
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise, naming the op and where it was created, as soon as a forward or backward makes NaN/inf.
 
@@ -88,14 +134,12 @@ class detect_anomaly(contextlib.ContextDecorator):
     """
 
     def __enter__(self):
-        global _anomaly_enabled
-        self.previous = _anomaly_enabled
-        _anomaly_enabled = True
+        self.previous = _state.anomaly_enabled
+        _state.anomaly_enabled = True
         return self
 
     def __exit__(self, *exc):
-        global _anomaly_enabled
-        _anomaly_enabled = self.previous
+        _state.anomaly_enabled = self.previous
         return False
 
 
@@ -133,11 +177,19 @@ class Function:
     # to its __dict__, and Python creates an instance's dict only when it is first written. A long
     # graph is hundreds of thousands of these objects, and Python's garbage collector visits each of
     # them again and again while the graph grows; fewer objects make that cheaper.
-    __slots__ = ("inputs", "needs_input_grad", "_output_data", "created_at")
+    __slots__ = ("inputs", "needs_input_grad", "_output_data", "_clock", "_output_modified", "created_at")
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
     _output_data: object  # the output's array, kept only where saves_output is set
+    _clock: int  # the version clock when the op was recorded (see versions.py)
+    _output_modified: str  # the in-place op that changed the kept output, if one did
     saves_output: bool = False
+    # False for an op whose backward never reads its inputs' values (add, reshape, or ops that keep
+    # what they need, such as relu's mask): changing such an input in place afterwards is harmless.
+    reads_inputs: bool = True
+    # True for an op whose output may share the input's memory (reshape, transpose, basic indexing):
+    # the output then shares the input's version counter, as PyTorch's views do.
+    makes_view: bool = False
     created_at: str  # the user's line that made the op, recorded inside detect_anomaly() only
 
     def output(self) -> Tensor:
@@ -159,6 +211,8 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         """Run ``forward`` on the inputs' arrays and return the output Tensor, recorded in the graph."""
         fn = cls()
+        if cls.makes_view:
+            versions.own_memory(inputs[0])
         arrays = [t.data for t in inputs]
         array_type = type(arrays[0])
         for array in arrays:
@@ -174,20 +228,24 @@ class Function:
         if type(data) is not array_type and not backend.is_backend_array(data):  # NumPy: 0-d results are scalars
             data = backend.get_array_module(arrays[0]).asarray(data)
 
-        needs_input_grad = tuple([t.requires_grad for t in inputs]) if _grad_enabled else ()
+        state = _state
+        needs_input_grad = tuple([t.requires_grad for t in inputs]) if state.grad_enabled else ()
         # integer and bool results carry no gradient
         requires_grad = True in needs_input_grad and data.dtype.kind == "f"
         out = Tensor._make(data, requires_grad)
         if requires_grad:
             fn.inputs = inputs
             fn.needs_input_grad = needs_input_grad
+            fn._clock = versions._clock
             if cls.saves_output:
                 fn._output_data = data
             out.grad_fn = fn
-        if _anomaly_enabled:
+        if cls.makes_view:
+            versions.link_view(out, inputs[0])
+        if state.anomaly_enabled:
             fn.created_at = _user_frame()
-            if _backward_stack:  # an op run by some op's backward: blame that backward
-                owner = _backward_stack[-1]
+            if state.backward_stack:  # an op run by some op's backward: blame that backward
+                owner = state.backward_stack[-1]
                 _check_finite(data, f"backward of {type(owner).__name__} (in its {cls.__name__})", owner.inputs,
                               _created_at(owner))
             else:
@@ -233,11 +291,11 @@ def _check_finite(array, what: str, inputs: Sequence[Tensor], created_at: str) -
 
 def _call_backward(fn: Function, grad_output: Tensor):
     """``fn.backward`` under anomaly detection: the ops it runs report NaN/inf as this backward's."""
-    _backward_stack.append(fn)
+    _state.backward_stack.append(fn)
     try:
         input_grads = fn.backward(grad_output)
     finally:
-        _backward_stack.pop()
+        _state.backward_stack.pop()
     for g in input_grads if isinstance(input_grads, tuple) else (input_grads,):
         if g is not None:
             _check_finite(g.data, f"backward of {type(fn).__name__}", fn.inputs, _created_at(fn))
@@ -277,11 +335,26 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
                 order.append(fn)
             continue
         expanded.add(fn)
-        for t in fn.inputs:
+        for t in _recorded_inputs(fn):
             producer = t.grad_fn
             if producer is not None and producer not in expanded:
                 stack.append(producer)
     return order
+
+
+def _recorded_inputs(fn: Function) -> tuple[Tensor, ...]:
+    """``fn``'s inputs as they were when it was recorded: an input that an in-place op re-linked since
+    is replaced by the snapshot of its old self (see versions.py). While nothing has been re-linked,
+    that is ``fn.inputs`` itself."""
+    if fn._clock == versions._clock or not versions.graph_rebinds:
+        return fn.inputs
+    return tuple([versions.as_recorded(t, fn._clock) for t in fn.inputs])
+
+
+def _leaf_grad(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
+    """The new ``.grad`` of a leaf: the first gradient borrowed (no copy; copied before any in-place
+    change), later ones added."""
+    return versions.borrowed(g) if total is None else _accumulate(total, g, create_graph)
 
 
 def _accumulate(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
@@ -319,7 +392,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                 wanted_fn[t.grad_fn] = i
         needed: set[Function] = set()
         for fn in order:  # producers first, so an input's producer is decided before its consumer
-            for t in fn.inputs:
+            for t in _recorded_inputs(fn):
                 producer = t.grad_fn
                 if (id(t) in wanted_leaf and producer is None) or (
                         producer is not None and (producer in needed or producer in wanted_fn)):
@@ -332,7 +405,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             if t.grad_fn is not None:
                 grads[t.grad_fn] = _accumulate(grads.get(t.grad_fn), g, create_graph)
             elif inputs is None:
-                t.grad = _accumulate(t.grad, g, create_graph)
+                t.grad = _leaf_grad(t.grad, g, create_graph)
             elif id(t) in wanted_leaf:
                 i = wanted_leaf[id(t)]
                 results[i] = _accumulate(results[i], g, create_graph)
@@ -346,13 +419,17 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     results[wanted_fn[fn]] = grad_output
                 if fn not in needed:
                     continue
-            input_grads = _call_backward(fn, grad_output) if _anomaly_enabled else fn.backward(grad_output)
+            recorded = fn.inputs
+            if fn._clock != versions._clock or versions.graph_rebinds:  # something changed in place since
+                versions.check_unchanged(fn)
+                recorded = _recorded_inputs(fn)
+            input_grads = _call_backward(fn, grad_output) if _state.anomaly_enabled else fn.backward(grad_output)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
-            if len(input_grads) != len(fn.inputs):
+            if len(input_grads) != len(recorded):
                 raise RuntimeError(f"backward of {type(fn).__name__} returned {len(input_grads)} gradients "
-                                   f"for {len(fn.inputs)} inputs")
-            for t, g, needs in zip(fn.inputs, input_grads, fn.needs_input_grad, strict=True):
+                                   f"for {len(recorded)} inputs")
+            for t, g, needs in zip(recorded, input_grads, fn.needs_input_grad, strict=True):
                 if g is None or not needs:
                     continue
                 if g.data.shape != t.data.shape:
@@ -363,7 +440,7 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     earlier = grads.get(producer)
                     grads[producer] = g if earlier is None else _accumulate(earlier, g, create_graph)
                 elif inputs is None:
-                    t.grad = g if t.grad is None else _accumulate(t.grad, g, create_graph)
+                    t.grad = _leaf_grad(t.grad, g, create_graph)
                 elif id(t) in wanted_leaf:
                     i = wanted_leaf[id(t)]
                     results[i] = _accumulate(results[i], g, create_graph)

@@ -66,11 +66,19 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__")
+    # the first four are the tensor; the others serve the version counter (versions.py) and are set
+    # only on tensors that need them, except _base
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_base", "_view_clock", "_modified", "_previous",
+                 "_borrowed", "__weakref__")
     data: Any  # a numpy.ndarray on "cpu", a cupy.ndarray on "cuda"
     grad: Tensor | None
     grad_fn: Function | None
     requires_grad: bool
+    _base: Tensor | None  # the tensor whose memory this one is a view of
+    _view_clock: int  # the version clock when this view was made
+    _modified: tuple[int, int, str]  # (version, clock, op) of the last in-place change of this memory
+    _previous: tuple | None  # (clock, snapshot, older): what this tensor was before in-place ops re-linked it
+    _borrowed: bool  # a gradient whose array other tensors may share: copied before any in-place change
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, device: str | None = None):
@@ -78,6 +86,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -89,6 +98,7 @@ class Tensor:
         t.grad = None
         t.grad_fn = None
         t.requires_grad = requires_grad
+        t._base = None
         return t
 
     # --- attributes -----------------------------------------------------------------------------
@@ -188,8 +198,16 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut off from the graph."""
-        return Tensor._make(self.data, False)
+        """A new leaf sharing this tensor's data (and its version counter), cut off from the graph."""
+        versions.own_memory(self)
+        out = Tensor._make(self.data, False)
+        versions.link_view(out, self)
+        return out
+
+    @property
+    def _version(self) -> int:
+        """How many in-place ops have changed this tensor's memory (PyTorch's ``_version``)."""
+        return versions.version(self)
 
     def to(self, device: str) -> Tensor:
         """This tensor on ``device`` ("cpu" or "cuda"); differentiable, so gradients flow back across."""
@@ -296,6 +314,19 @@ class Tensor:
     def __ge__(self, other):
         return ops.greater_equal(self, other)
 
+    # in-place arithmetic: x += y changes x itself (ops/inplace.py), as in PyTorch
+    def __iadd__(self, other):
+        return ops.add_(self, other)
+
+    def __isub__(self, other):
+        return ops.sub_(self, other)
+
+    def __imul__(self, other):
+        return ops.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return ops.div_(self, other)
+
     # --- indexing -------------------------------------------------------------------------------
     def __getitem__(self, index):
         return ops.getitem(self, index)
@@ -339,6 +370,57 @@ class Tensor:
 
     def minimum(self, other):
         return ops.minimum(self, other)
+
+    # --- in place (ops/inplace.py): the trailing underscore means "changes this tensor", as in PyTorch ------
+    def add_(self, other, *, alpha=1):
+        """self ← self + alpha · other; returns self."""
+        return ops.add_(self, other, alpha)
+
+    def sub_(self, other, *, alpha=1):
+        """self ← self − alpha · other; returns self."""
+        return ops.sub_(self, other, alpha)
+
+    def mul_(self, other):
+        """self ← self · other; returns self."""
+        return ops.mul_(self, other)
+
+    def div_(self, other):
+        """self ← self / other; returns self."""
+        return ops.div_(self, other)
+
+    def clamp_(self, min=None, max=None):
+        """self ← self limited to [min, max]; returns self."""
+        return ops.clamp_(self, min, max)
+
+    clip_ = clamp_
+
+    def relu_(self):
+        """self ← max(self, 0); returns self."""
+        return ops.relu_(self)
+
+    def zero_(self):
+        """Every element ← 0; returns self."""
+        return ops.zero_(self)
+
+    def fill_(self, value):
+        """Every element ← ``value``; returns self."""
+        return ops.fill_(self, value)
+
+    def copy_(self, src):
+        """self ← ``src`` (broadcast, cast to self's dtype, moved to self's device); returns self."""
+        return ops.copy_(self, src)
+
+    def masked_fill_(self, mask, value):
+        """self ← ``value`` where ``mask`` is true; returns self."""
+        return ops.masked_fill_(self, mask, value)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Every element ← a sample of U[a, b) from the seeded generator; returns self."""
+        return ops.uniform_(self, a, b)
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Every element ← a sample of N(mean, std²) from the seeded generator; returns self."""
+        return ops.normal_(self, mean, std)
 
     # --- reductions (PyTorch's dim/keepdim; NumPy's axis/keepdims accepted as aliases) ----------------------
     def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
@@ -427,4 +509,4 @@ def tensor(data: Any, requires_grad: bool = False, dtype=None, device: str | Non
 
 
 # Imported last: both modules use Tensor, and Tensor's methods use them only when called.
-from . import autograd, ops  # noqa: E402
+from . import autograd, ops, versions  # noqa: E402

@@ -257,7 +257,7 @@ ROWS = [
     Bad("float index array", lambda d, keep, tmp: tl.ones(3, device=d)[np.array([0.5])],
         IndexError, r"getitem: index arrays must hold integers or booleans, got float64"),
     Bad("assignment into a tensor that requires grad", lambda d, keep, tmp: keep(_w(d)).__setitem__(0, 5.0),
-        RuntimeError, r"setitem: in-place assignment into a tensor that requires grad is not tracked"),
+        RuntimeError, r"setitem: a leaf Variable that requires grad is being used in an in-place operation"),
     Bad("concatenate of mismatched shapes",
         lambda d, keep, tmp: tl.concatenate([tl.ones(2, 3, device=d), tl.ones(2, 4, device=d)]),
         ValueError, r"concatenate: shapes \(2, 3\) and \(2, 4\) differ outside axis 0"),

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .. import backend
+from .. import backend, versions
 from ..tensor import Tensor
 
 _LINEAR_GAINS = ("linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid")
@@ -65,6 +65,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     if tensor.dtype.kind != "f":
         raise TypeError(f"init: can only fill floating-point tensors, got {tensor.dtype}")
     tensor.data = backend.to_device(values.astype(tensor.dtype), tensor.device)  # not an op: no graph
+    versions.mark_modified(tensor, "init")
     return tensor
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import backend
+from .. import backend, versions
 from ..autograd import no_grad
 from ..tensor import Tensor
 
@@ -294,6 +294,7 @@ class Module:
 
         for p in self.parameters():
             p.data = convert(p.data)
+            versions.mark_modified(p, f"{type(self).__name__}.to")
             if p.grad is not None:
                 p.grad = Tensor._make(convert(p.grad.data), False)
         for buffer in self.buffers():
@@ -359,6 +360,7 @@ class Module:
         with no_grad():
             for name, array in converted.items():
                 own[name].data = array
+                versions.mark_modified(own[name], "load_state_dict")
         return IncompatibleKeys(missing, unexpected)
 
     # --- printing ---------------------------------------------------------------------------------

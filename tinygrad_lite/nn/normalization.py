@@ -18,7 +18,7 @@ import math
 import numbers
 from typing import Any
 
-from .. import backend
+from .. import backend, versions
 from ..factories import ones, zeros
 from ..ops import sqrt
 from ..ops.shape import reshape
@@ -105,9 +105,11 @@ def _update_running_stats(running_mean: Tensor | None, running_var: Tensor | Non
     if running_mean is not None:
         batch_mean = mean.data.reshape(-1)
         running_mean.data = ((1 - momentum) * running_mean.data + momentum * batch_mean).astype(running_mean.dtype)
+        versions.mark_modified(running_mean, "batch_norm")
     if running_var is not None:
         unbiased = var.data.reshape(-1) * (count / (count - 1))
         running_var.data = ((1 - momentum) * running_var.data + momentum * unbiased).astype(running_var.dtype)
+        versions.mark_modified(running_var, "batch_norm")
 
 
 def _normalized_shape(normalized_shape, who: str) -> tuple[int, ...]:

@@ -26,7 +26,22 @@ from .elementwise import (
                           where,
 )
 from .erf import erf
+from .inplace import (
+                          add_,
+                          clamp_,
+                          copy_,
+                          div_,
+                          fill_,
+                          masked_fill_,
+                          mul_,
+                          normal_,
+                          relu_,
+                          setitem_,
+                          sub_,
+                          uniform_,
+                          zero_,
+)
 from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from .results import ValuesIndices
-from .shape import concatenate, flatten, getitem, reshape, setitem_, squeeze, stack, swapaxes, transpose, unsqueeze
+from .shape import concatenate, flatten, getitem, reshape, squeeze, stack, swapaxes, transpose, unsqueeze

@@ -26,6 +26,9 @@ def _sum_to_array(array, shape: tuple[int, ...]):
 class BroadcastTo(Function):
     """y = x repeated along broadcast axes; dL/dx = sum_to(dL/dy, x.shape)."""
 
+    reads_inputs = False
+    makes_view = True
+
     def forward(self, x, shape):
         return backend.get_array_module(x).broadcast_to(x, shape)
 
@@ -36,6 +39,8 @@ class BroadcastTo(Function):
 
 class SumTo(Function):
     """y = x summed down to ``shape`` (the adjoint of broadcasting); dL/dx = broadcast_to(dL/dy, x.shape)."""
+
+    reads_inputs = False
 
     def forward(self, x, shape):
         return _sum_to_array(x, shape)

@@ -10,6 +10,8 @@ from ..tensor import Tensor
 class Cast(Function):
     """y = x as another dtype. Gradients flow back cast to the input's dtype (only between float dtypes)."""
 
+    reads_inputs = False
+
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -20,6 +22,8 @@ class Cast(Function):
 
 class ToDevice(Function):
     """y = x copied to another device; the gradient is copied back."""
+
+    reads_inputs = False
 
     def forward(self, x, device):
         return backend.to_device(x, device)

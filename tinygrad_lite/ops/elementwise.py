@@ -35,6 +35,8 @@ def _constant(array, like: Tensor) -> Tensor:
 class Add(Function):
     """y = a + b;  dy/da = 1, dy/db = 1."""
 
+    reads_inputs = False
+
     def forward(self, a, b):
         return a + b
 
@@ -47,6 +49,8 @@ class Add(Function):
 
 class Sub(Function):
     """y = a − b;  dy/da = 1, dy/db = −1."""
+
+    reads_inputs = False
 
     def forward(self, a, b):
         return a - b
@@ -125,6 +129,8 @@ class Pow(Function):
 class Neg(Function):
     """y = −x;  dy/dx = −1."""
 
+    reads_inputs = False
+
     def forward(self, x):
         return -x
 
@@ -137,6 +143,8 @@ class Neg(Function):
 
 class Abs(Function):
     """y = |x|;  dy/dx = sign(x)  (0 at x = 0)."""
+
+    reads_inputs = False
 
     def forward(self, x):
         xp = backend.get_array_module(x)
@@ -151,6 +159,7 @@ class Exp(Function):
     """y = eˣ;  dy/dx = eˣ = y."""
 
     saves_output = True
+    reads_inputs = False
 
     def forward(self, x):
         return backend.get_array_module(x).exp(x)
@@ -174,6 +183,7 @@ class Sqrt(Function):
     """y = √x;  dy/dx = 1 / (2√x) = 1 / (2y)  (inf at x = 0)."""
 
     saves_output = True
+    reads_inputs = False
 
     def forward(self, x):
         return backend.get_array_module(x).sqrt(x)
@@ -208,6 +218,7 @@ class Tanh(Function):
     """y = tanh x;  dy/dx = 1 − y²."""
 
     saves_output = True
+    reads_inputs = False
 
     def forward(self, x):
         return backend.get_array_module(x).tanh(x)
@@ -241,6 +252,7 @@ class Sigmoid(Function):
     """
 
     saves_output = True
+    reads_inputs = False
 
     def forward(self, x):
         xp = backend.get_array_module(x)
@@ -268,6 +280,8 @@ class SigmoidGrad(Function):
 class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0 (also at x = 0)."""
 
+    reads_inputs = False
+
     def forward(self, x):
         xp = backend.get_array_module(x)
         self.mask = xp.asarray(x > 0)  # an array even for a 0-d x, where NumPy's comparison gives a scalar
@@ -280,6 +294,8 @@ class ReLU(Function):
 
 class Clip(Function):
     """y = min(max(x, low), high);  dy/dx = 1 where low ≤ x ≤ high, else 0."""
+
+    reads_inputs = False
 
     def forward(self, x, low, high):
         xp = backend.get_array_module(x)
@@ -298,6 +314,8 @@ class Clip(Function):
 class Maximum(Function):
     """y = max(a, b);  the gradient goes to the larger input, split in half on ties."""
 
+    reads_inputs = False
+
     def forward(self, a, b):
         xp = backend.get_array_module(a)
         self.share_a = (a > b) + 0.5 * (a == b)  # 1, ½ or 0: a's share of the gradient
@@ -309,6 +327,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
+
+    reads_inputs = False
 
     def forward(self, a, b):
         xp = backend.get_array_module(a)
@@ -329,6 +349,8 @@ def _split_gradient(fn, grad_output):
 
 class Where(Function):
     """y = a where the condition holds, else b;  the gradient goes to the chosen input."""
+
+    reads_inputs = False
 
     def forward(self, a, b, condition):
         self.condition = condition

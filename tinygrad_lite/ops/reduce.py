@@ -27,6 +27,8 @@ from .shape import getitem, reshape, squeeze
 class Sum(Function):
     """y = Σ x over ``axes``;  dy/dx = 1, so the gradient is broadcast back over the reduced axes."""
 
+    reads_inputs = False
+
     def forward(self, x, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
         return x.sum(axis=axes, keepdims=keepdims)
@@ -41,6 +43,8 @@ class Sum(Function):
 class Extreme(Function):
     """y = max (or min) of x over ``axes``. The gradient goes to the elements equal to y,
     split equally between ties (so a constant input gets 1/n each, as for a mean)."""
+
+    reads_inputs = False
 
     def forward(self, x, axes, keepdims, largest):
         self.axes, self.keepdims = axes, keepdims

@@ -9,9 +9,10 @@ import math
 import numpy as np
 
 from .. import backend, dtypes
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function
 from ..tensor import Tensor
 from .axes import normalize_axis
+from .broadcast import sum_to
 from .convert import cast
 
 # --- reshape and transpose ----------------------------------------------------------------------
@@ -19,6 +20,9 @@ from .convert import cast
 
 class Reshape(Function):
     """y = x with a new shape (same elements, same order);  dL/dx = dL/dy reshaped back."""
+
+    reads_inputs = False
+    makes_view = True
 
     def forward(self, x, shape):
         return x.reshape(shape)
@@ -30,6 +34,9 @@ class Reshape(Function):
 
 class Transpose(Function):
     """y = x with its axes permuted;  dL/dx = dL/dy permuted back by the inverse permutation."""
+
+    reads_inputs = False
+    makes_view = True
 
     def forward(self, x, axes):
         self.axes = axes
@@ -113,8 +120,13 @@ class GetItem(Function):
     """y = x[index];  dL/dx is zero except at the picked positions, which receive dL/dy
     (added up where an integer-array index picks one position several times)."""
 
+    reads_inputs = False
+    makes_view = True
+
     def forward(self, x, index, basic):
         self.index, self.basic = index, basic
+        if basic and not any(item is Ellipsis for item in index):
+            return x[index + (Ellipsis,)]  # x[0] of a vector: a 0-d view of x, not a copied NumPy scalar
         return x[index]
 
     def backward(self, grad_output):
@@ -125,6 +137,8 @@ class GetItem(Function):
 class IndexAdd(Function):
     """y = zeros(shape) with y[index] += g (repeated indices accumulate): the backward of ``x[index]``.
     Its own backward is picking the same positions again: dL/dg = dL/dy[index]."""
+
+    reads_inputs = False
 
     def forward(self, g, index, basic, shape):
         self.index, self.basic = index, basic
@@ -139,7 +153,31 @@ class IndexAdd(Function):
         return GetItem.apply(grad_output, index=self.index, basic=self.basic)
 
 
-def _normalize_index(x: Tensor, index) -> tuple[tuple, bool]:
+class SetItem(Function):
+    """y = x with y[index] = v (v broadcast to the picked positions): ``x[index] = v`` as an op.
+    dL/dx = dL/dy with zeros at the picked positions (their old values are gone);
+    dL/dv = dL/dy at the picked positions, summed down to v's shape."""
+
+    reads_inputs = False
+
+    def forward(self, x, v, index, basic):
+        self.index, self.basic = index, basic
+        out = x.copy()
+        out[index] = v
+        return out
+
+    def backward(self, grad_output):
+        x, v = self.inputs
+        grad_x = grad_v = None
+        if self.needs_input_grad[0]:
+            zero = Tensor._make(backend.get_array_module(grad_output.data).zeros((), dtype=grad_output.dtype))
+            grad_x = SetItem.apply(grad_output, zero, index=self.index, basic=self.basic)
+        if self.needs_input_grad[1]:
+            grad_v = sum_to(GetItem.apply(grad_output, index=self.index, basic=self.basic), v.shape)
+        return grad_x, grad_v
+
+
+def _normalize_index(x: Tensor, index, op: str = "getitem") -> tuple[tuple, bool]:
     """The index as a tuple of ints, slices, None, Ellipsis and integer arrays on x's device, and
     whether it is *basic* (no arrays). Boolean masks become the integer arrays of their True positions."""
     xp = backend.get_array_module(x.data)
@@ -149,7 +187,7 @@ def _normalize_index(x: Tensor, index) -> tuple[tuple, bool]:
     for item in items:
         if isinstance(item, Tensor):
             if item.device != x.device:
-                raise RuntimeError(f"getitem: the index is on {item.device} but the tensor is on {x.device}")
+                raise RuntimeError(f"{op}: the index is on {item.device} but the tensor is on {x.device}")
             item = item.data
         elif isinstance(item, (list, np.ndarray)):
             item = xp.asarray(item)
@@ -159,13 +197,13 @@ def _normalize_index(x: Tensor, index) -> tuple[tuple, bool]:
             elif item.dtype.kind in "iu":
                 normalized.append(item)
             else:
-                raise IndexError(f"getitem: index arrays must hold integers or booleans, got {item.dtype}")
+                raise IndexError(f"{op}: index arrays must hold integers or booleans, got {item.dtype}")
             basic = False
         elif item is None or item is Ellipsis or isinstance(item, slice) or (
                 isinstance(item, (int, np.integer)) and not isinstance(item, bool)):
             normalized.append(item)
         else:
-            raise IndexError(f"getitem: unsupported index {item!r} for a tensor of shape {x.shape}; use ints, "
+            raise IndexError(f"{op}: unsupported index {item!r} for a tensor of shape {x.shape}; use ints, "
                              "slices, None, ..., integer or boolean arrays")
     return tuple(normalized), basic
 
@@ -176,31 +214,13 @@ def getitem(x: Tensor, index) -> Tensor:
     return GetItem.apply(x, index=index, basic=basic)
 
 
-def setitem_(x: Tensor, index, value) -> None:
-    """``x[index] = value``, in place. Not recorded in the graph, so it is refused where it would
-    silently break gradients: on a tensor that requires grad (outside ``no_grad``) or on a non-leaf."""
-    if x.grad_fn is not None:
-        raise RuntimeError("setitem: cannot assign into a tensor computed by an op (a non-leaf): its graph "
-                           "would be wrong; build a new tensor with tl.where or tl.concatenate instead")
-    if x.requires_grad and is_grad_enabled():
-        raise RuntimeError("setitem: in-place assignment into a tensor that requires grad is not tracked; "
-                           "do it under tl.no_grad() (e.g. to initialise parameters)")
-    index, _ = _normalize_index(x, index)
-    if isinstance(value, Tensor):
-        if value.device != x.device:
-            raise RuntimeError(f"setitem: the value is on {value.device} but the tensor is on {x.device}")
-        value = value.data
-    try:
-        x.data[index] = value
-    except (ValueError, TypeError, IndexError) as error:
-        raise type(error)(f"setitem: tensor of shape {x.shape} {x.dtype}: {error}") from None
-
-
 # --- joining ------------------------------------------------------------------------------------
 
 
 class Concatenate(Function):
     """y = the inputs joined along ``axis``;  each input's gradient is its slice of dL/dy."""
+
+    reads_inputs = False
 
     def forward(self, *arrays, axis):
         self.axis = axis

@@ -15,6 +15,8 @@ counting.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import os
 import threading
 import traceback
@@ -177,10 +179,12 @@ class Function:
     # to its __dict__, and Python creates an instance's dict only when it is first written. A long
     # graph is hundreds of thousands of these objects, and Python's garbage collector visits each of
     # them again and again while the graph grows; fewer objects make that cheaper.
-    __slots__ = ("inputs", "needs_input_grad", "_output_data", "_clock", "_output_modified", "created_at")
+    __slots__ = ("inputs", "needs_input_grad", "_output_data", "_sequence", "_clock", "_output_modified",
+                 "created_at")
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
     _output_data: object  # the output's array, kept only where saves_output is set
+    _sequence: int  # the op's number in the order ops were recorded: backward runs them from the latest
     _clock: int  # the version clock when the op was recorded (see versions.py)
     _output_modified: str  # the in-place op that changed the kept output, if one did
     saves_output: bool = False
@@ -213,13 +217,24 @@ class Function:
         fn = cls()
         if cls.makes_view:
             versions.own_memory(inputs[0])
-        arrays = [t.data for t in inputs]
-        array_type = type(arrays[0])
-        for array in arrays:
-            if type(array) is not array_type:
-                devices = ", ".join(t.device for t in inputs)
-                raise RuntimeError(f"{cls.__name__.lower()}: inputs are on different devices ({devices}); "
-                                   "move them to one device with .to(device)")
+        # One and two inputs are nearly every op a program runs, so they are spelled out: in Python 3.11
+        # a list comprehension is a function call of its own, which costs more than this bookkeeping.
+        first = inputs[0]
+        array_type = type(first.data)
+        if len(inputs) == 1:
+            arrays: tuple = (first.data,)
+            needs_input_grad: tuple[bool, ...] = (first.requires_grad,)
+        elif len(inputs) == 2:
+            second = inputs[1]
+            arrays = (first.data, second.data)
+            needs_input_grad = (first.requires_grad, second.requires_grad)
+            if type(arrays[1]) is not array_type:
+                _refuse_mixed_devices(cls, inputs)
+        else:
+            arrays = tuple(t.data for t in inputs)
+            needs_input_grad = tuple(t.requires_grad for t in inputs)
+            if any(type(array) is not array_type for array in arrays):
+                _refuse_mixed_devices(cls, inputs)
         try:
             data = fn.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:
@@ -229,17 +244,20 @@ class Function:
             data = backend.get_array_module(arrays[0]).asarray(data)
 
         state = _state
-        needs_input_grad = tuple([t.requires_grad for t in inputs]) if state.grad_enabled else ()
         # integer and bool results carry no gradient
-        requires_grad = True in needs_input_grad and data.dtype.kind == "f"
-        out = Tensor._make(data, requires_grad)
+        requires_grad = state.grad_enabled and True in needs_input_grad and data.dtype.kind == "f"
+        out = _new_tensor(Tensor)  # Tensor._make, inlined: this line runs for every op
+        out.data, out.grad, out.requires_grad, out._base = data, None, requires_grad, None
         if requires_grad:
             fn.inputs = inputs
             fn.needs_input_grad = needs_input_grad
+            fn._sequence = next(_sequence_numbers)
             fn._clock = versions._clock
             if cls.saves_output:
                 fn._output_data = data
             out.grad_fn = fn
+        else:
+            out.grad_fn = None
         if cls.makes_view:
             versions.link_view(out, inputs[0])
         if state.anomaly_enabled:
@@ -260,6 +278,16 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
+
+
+_new_tensor = Tensor.__new__
+_sequence_numbers = itertools.count()  # thread-safe: next() on it is one step of C code
+
+
+def _refuse_mixed_devices(cls: type, inputs: Sequence[Tensor]):
+    devices = ", ".join(t.device for t in inputs)
+    raise RuntimeError(f"{cls.__name__.lower()}: inputs are on different devices ({devices}); "
+                       "move them to one device with .to(device)")
 
 
 # --- anomaly detection --------------------------------------------------------------------------
@@ -377,22 +405,25 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
     (``Tensor.backward``). Otherwise the gradients of ``inputs`` are returned and no ``.grad`` is
     touched (``tl.grad``), and only the part of the graph that leads to ``inputs`` is visited.
     Returns the gradients of ``inputs`` (an empty list without them).
-    """
-    roots = [t.grad_fn for t in outputs if t.grad_fn is not None]
-    results: list[Tensor | None] = [None] * len(inputs) if inputs is not None else []
-    order = _topological_order(roots)
 
+    Functions run in the reverse of the order they were recorded in (``fn._sequence``): an op is
+    always recorded after the ops that feed it, so when its turn comes every gradient flowing into it
+    has arrived. A heap holds the Functions with a gradient waiting, the latest first, so no separate
+    topological sort of the graph is needed.
+    """
+    results: list[Tensor | None] = [None] * len(inputs) if inputs is not None else []
     wanted_leaf: dict[int, int] = {}
     wanted_fn: dict[Function, int] = {}
+    needed: set[Function] | None = None
     if inputs is not None:
         for i, t in enumerate(inputs):
             if t.grad_fn is None:
                 wanted_leaf[id(t)] = i
             else:
                 wanted_fn[t.grad_fn] = i
-        needed: set[Function] = set()
-        for fn in order:  # producers first, so an input's producer is decided before its consumer
-            for t in _recorded_inputs(fn):
+        needed = set()
+        for fn in _topological_order([t.grad_fn for t in outputs if t.grad_fn is not None]):
+            for t in _recorded_inputs(fn):  # producers come first, so each is decided before its consumers
                 producer = t.grad_fn
                 if (id(t) in wanted_leaf and producer is None) or (
                         producer is not None and (producer in needed or producer in wanted_fn)):
@@ -400,21 +431,24 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     break
 
     grads: dict[Function, Tensor] = {}
+    waiting: list[tuple[int, Function]] = []  # (−sequence, Function): a heap, the latest Function on top
     with _GradMode(create_graph):
         for t, g in zip(outputs, grad_outputs, strict=True):
-            if t.grad_fn is not None:
-                grads[t.grad_fn] = _accumulate(grads.get(t.grad_fn), g, create_graph)
+            root = t.grad_fn
+            if root is not None:
+                if root not in grads:
+                    heapq.heappush(waiting, (-root._sequence, root))
+                grads[root] = _accumulate(grads.get(root), g, create_graph)
             elif inputs is None:
                 t.grad = _leaf_grad(t.grad, g, create_graph)
             elif id(t) in wanted_leaf:
                 i = wanted_leaf[id(t)]
                 results[i] = _accumulate(results[i], g, create_graph)
 
-        for fn in reversed(order):
-            grad_output = grads.pop(fn, None)
-            if grad_output is None:
-                continue
-            if inputs is not None:
+        while waiting:
+            fn = heapq.heappop(waiting)[1]
+            grad_output = grads.pop(fn)
+            if needed is not None:
                 if fn in wanted_fn:
                     results[wanted_fn[fn]] = grad_output
                 if fn not in needed:
@@ -424,12 +458,12 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                 versions.check_unchanged(fn)
                 recorded = _recorded_inputs(fn)
             input_grads = _call_backward(fn, grad_output) if _state.anomaly_enabled else fn.backward(grad_output)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) != len(recorded):
                 raise RuntimeError(f"backward of {type(fn).__name__} returned {len(input_grads)} gradients "
                                    f"for {len(recorded)} inputs")
-            for t, g, needs in zip(recorded, input_grads, fn.needs_input_grad, strict=True):
+            for t, g, needs in zip(recorded, input_grads, fn.needs_input_grad):
                 if g is None or not needs:
                     continue
                 if g.data.shape != t.data.shape:
@@ -438,7 +472,11 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                 producer = t.grad_fn
                 if producer is not None:
                     earlier = grads.get(producer)
-                    grads[producer] = g if earlier is None else _accumulate(earlier, g, create_graph)
+                    if earlier is None:
+                        grads[producer] = g
+                        heapq.heappush(waiting, (-producer._sequence, producer))
+                    else:
+                        grads[producer] = _accumulate(earlier, g, create_graph)
                 elif inputs is None:
                     t.grad = _leaf_grad(t.grad, g, create_graph)
                 elif id(t) in wanted_leaf:

@@ -58,14 +58,21 @@ def mark_modified(t: Tensor, op: str) -> int:
 
     The change is recorded on the memory's owner, and an op that kept ``t``'s array as its output for
     its backward (tanh keeps y for 1 − y²) is told that its array is no longer what it computed."""
+    mark_all_modified([t], op)
+    return _clock
+
+
+def mark_all_modified(tensors: list[Tensor], op: str) -> None:
+    """:func:`mark_modified` for many tensors changed by one op (an optimizer step): one tick of the clock."""
     clock = tick()
-    root = owner(t)
-    root._modified = (version(root) + 1, clock, op)
-    for changed in (t, root):
-        fn = changed.grad_fn
-        if fn is not None and fn.saves_output:
-            fn._output_modified = op
-    return clock
+    for t in tensors:
+        root = owner(t)
+        record = getattr(root, "_modified", None)
+        root._modified = (1 if record is None else record[0] + 1, clock, op)
+        for changed in (t, root):
+            fn = changed.grad_fn
+            if fn is not None and fn.saves_output:
+                fn._output_modified = op
 
 
 def own_memory(t: Tensor) -> None:

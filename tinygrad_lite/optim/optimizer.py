@@ -154,7 +154,7 @@ class Optimizer:
                 for i, p in enumerate(group["params"]) if p.grad is not None]
         for group, p, g in work:
             self._update(p, g, self.state.setdefault(p, {}), group)
-            versions.mark_modified(p, f"{self._name}.step")  # a graph that still reads p now raises
+        versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
 
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""

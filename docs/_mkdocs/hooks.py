@@ -5,7 +5,10 @@
    copies the package, the demos and the benchmarks into the site under ``source/`` and rewrites every
    link that leaves ``docs/`` to point at that copy. A link to a file or folder that does not exist is
    an error, so the strict build fails on it.
-2. The gallery in ``figures.md`` is generated from ``docs/figures/fNN_<slug>.json`` where the page has the
+2. The notebooks (``notebooks/NN_*.py``, jupytext percent files) are added to the site as pages under
+   ``notebooks/``, before mkdocs-jupyter looks at the files (hence this event's priority), so that
+   plugin executes and renders them, figures included.
+3. The gallery in ``figures.md`` is generated from ``docs/figures/fNN_<slug>.json`` where the page has the
    marker line: every figure produced so far, with its title, the lecture's claim, whether it holds and
    the measured summary.
 """
@@ -18,6 +21,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 log = logging.getLogger("mkdocs.hooks.tinygrad_lite")
@@ -54,8 +58,14 @@ def _folder_page(root: Path, folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+@event_priority(50)  # before mkdocs-jupyter (priority 0) turns the notebooks into pages
 def on_files(files: Files, config) -> Files:
     root = _root(config)
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
+        # a File rooted at the repository (not a generated one): mkdocs-jupyter's wrapper finds its source
+        # through src_dir, which a generated File does not have
+        files.append(File(f"notebooks/{path.name}", src_dir=str(root), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
     for path in _source_paths(root):
         rel = path.relative_to(root).as_posix()
         if path.suffix == ".md":  # a Markdown file under tests/ or demos/ is shown as text, not rendered

@@ -10,5 +10,6 @@
 from . import datasets
 from .dataloader import DataLoader, collate
 from .dataset import Dataset, TensorDataset
+from .mnist import MNIST, FashionMNIST
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "collate", "datasets"]
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "collate", "datasets", "MNIST", "FashionMNIST"]

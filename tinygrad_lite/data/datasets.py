@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from typing import Any
 
 import numpy as np
@@ -188,8 +189,8 @@ def load_idx(path: str | os.PathLike) -> np.ndarray:
     if raw[:2] == b"\x1f\x8b":  # the gzip magic number: MNIST is usually distributed as .gz
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise ValueError(f"load_idx: {path}: corrupted gzip data ({error})") from None
+        except (OSError, EOFError, zlib.error) as error:
+            raise ValueError(f"load_idx: {path}: corrupted gzip data, damaged or cut short ({error})") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"load_idx: {path} is not an IDX file (it must start with 0x00 0x00, a type code among "
                          f"{[hex(code) for code in _IDX_DTYPES]} and the number of dimensions)")

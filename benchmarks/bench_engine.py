@@ -2,7 +2,7 @@
 
 W2: a chain of 1,000 elementwise ops on a 10-element vector, then backward (µs per op).
 W5: a chain of 100,000 ops: forward, backward, and the peak memory of the process that ran it.
-W6: a chain of 1,000 ops on a 10-element float32 vector cycling y = y * c, y = y + d, y = tanh(y) with
+W7: a chain of 1,000 ops on a 10-element float32 vector cycling y = y * c, y = y + d, y = tanh(y) with
     constant tensors c and d, then y.sum() and backward to the input: under no_grad, forward only,
     forward + backward (µs per op), against NumPy (forward, and forward with a hand-written backward).
 
@@ -48,7 +48,7 @@ def chain(module, length: int, backward: bool = True) -> None:
 
 
 def constant_chain(module, length: int, mode: str) -> None:
-    """W6: y = y·c, y = y + d, y = tanh y in turn (c, d constant tensors), then backward from Σy.
+    """W7: y = y·c, y = y + d, y = tanh y in turn (c, d constant tensors), then backward from Σy.
 
     ``mode`` is "no_grad", "forward" or "forward+backward"; ``module`` is tinygrad_lite or torch."""
     x = module.tensor(np.linspace(0.1, 1.0, 10).astype(np.float32), requires_grad=mode != "no_grad")
@@ -70,7 +70,7 @@ def constant_chain(module, length: int, mode: str) -> None:
 
 
 def constant_chain_numpy(length: int, backward: bool) -> np.ndarray:
-    """W6 by hand in NumPy: the forward values, and with ``backward`` the gradient of Σy by the chain rule
+    """W7 by hand in NumPy: the forward values, and with ``backward`` the gradient of Σy by the chain rule
     (d(y·c)/dy = c, d(y + d)/dy = 1, d tanh(y)/dy = 1 − tanh²(y))."""
     y = np.linspace(0.1, 1.0, 10).astype(np.float32)
     c, d = np.full(10, 0.9, dtype=np.float32), np.full(10, 0.1, dtype=np.float32)
@@ -138,23 +138,23 @@ def main() -> dict:
     else:
         print(f"  ratio tinygrad_lite / torch, forward+backward: {both['tinygrad_lite'] / both['torch']:.2f}")
 
-    print(f"\nW6: a chain of {LENGTH_W2} ops y·c, y + d, tanh y on 10 elements, c and d constant tensors "
+    print(f"\nW7: a chain of {LENGTH_W2} ops y·c, y + d, tanh y on 10 elements, c and d constant tensors "
           "(µs per op, median)")
     workloads = {"numpy forward": lambda: constant_chain_numpy(LENGTH_W2, backward=False),
                  "numpy forward+backward": lambda: constant_chain_numpy(LENGTH_W2, backward=True)}
     for name, m in frameworks.items():
         for mode in ("no_grad", "forward", "forward+backward"):
             workloads[f"{name} {mode}"] = lambda m=m, mode=mode: constant_chain(m, LENGTH_W2, mode)
-    w6 = {name: seconds / LENGTH_W2 * 1e6 for name, seconds in time_interleaved(workloads, REPEATS).items()}
-    report["W6"] = w6
+    w7 = {name: seconds / LENGTH_W2 * 1e6 for name, seconds in time_interleaved(workloads, REPEATS).items()}
+    report["W7"] = w7
     print(f"  {'':<14} {'no_grad':>9} {'forward':>9} {'fwd+bwd':>9}")
-    print(f"  {'numpy':<14} {'':>9} {w6['numpy forward']:9.2f} {w6['numpy forward+backward']:9.2f}")
+    print(f"  {'numpy':<14} {'':>9} {w7['numpy forward']:9.2f} {w7['numpy forward+backward']:9.2f}")
     for name in frameworks:
-        print(f"  {name:<14} " + " ".join(f"{w6[f'{name} {mode}']:9.2f}"
+        print(f"  {name:<14} " + " ".join(f"{w7[f'{name} {mode}']:9.2f}"
                                           for mode in ("no_grad", "forward", "forward+backward")))
     if torch is not None:
         print(f"  {'ratio tl/torch':<14} " + " ".join(
-            f"{w6[f'tinygrad_lite {mode}'] / w6[f'torch {mode}']:9.2f}"
+            f"{w7[f'tinygrad_lite {mode}'] / w7[f'torch {mode}']:9.2f}"
             for mode in ("no_grad", "forward", "forward+backward")))
 
     print(f"\nW5: a chain of {LENGTH_W5:,} ops, forward + backward")

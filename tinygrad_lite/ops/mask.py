@@ -26,8 +26,8 @@ def masked_fill(x: Tensor, mask: Tensor, value) -> Tensor:
     tensor([1., 0., 0.])
     """
     if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
-        described = f"{mask.dtype} tensor" if isinstance(mask, Tensor) else type(mask).__name__
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got a {described}")
+        described = f"a tensor of dtype {mask.dtype}" if isinstance(mask, Tensor) else f"a {type(mask).__name__}"
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {described}")
     if mask.device != x.device:
         raise RuntimeError(f"masked_fill: the mask is on {mask.device} but the tensor is on {x.device}")
     try:

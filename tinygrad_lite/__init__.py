@@ -19,12 +19,15 @@ from .autograd import (Function, backward, detect_anomaly, enable_grad, grad, in
 from .backend import manual_seed
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like
+from .factories import empty, empty_like, from_numpy, full_like, linspace, rand_like, randint, randn_like
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .memory import live_graph_nodes, live_tensors
 from .functional import hessian, hvp, jacobian
 from . import curvature  # isort: skip  (curvature builds on functional)
 from .ops import (abs, clip, concatenate, cos, erf, exp, log, logsumexp, matmul, maximum, minimum, relu,
                   sigmoid, sin, sqrt, stack, tanh, where)
+from .ops import (allclose, argsort, cat, chunk, clamp, clamp_max, clamp_min, clone, concat, cumsum, einsum, flatten,
+                  flip, gather, log_softmax, masked_fill, norm, permute, softmax, sort, split, topk, tril, triu)
 from .serialization import load, save
 from . import data, optim  # isort: skip  (optim and data build on Tensor)
 

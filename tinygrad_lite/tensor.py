@@ -487,8 +487,8 @@ class Tensor:
         """The transpose (all axes reversed), as NumPy's ``.T``."""
         return ops.transpose(self)
 
-    def flatten(self, start_axis: int = 0, end_axis: int = -1):
-        return ops.flatten(self, start_axis, end_axis)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return ops.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
         return ops.squeeze(self, dim)
@@ -501,6 +501,111 @@ class Tensor:
 
     def matmul(self, other):
         return ops.matmul(self, other)
+
+    # --- PyTorch's tensor ops: views, joining and splitting, clamps, norms, scans, gathering, masks, sorting ---
+    def view(self, *shape):
+        """PyTorch's ``view``: the same elements in a new shape (one size may be -1). Here it is ``reshape``
+        and works on every tensor: ops never write into their inputs, so whether NumPy shares the memory or
+        copies it cannot be seen (PyTorch refuses to ``view`` a tensor that is not contiguous)."""
+        return ops.reshape(self, *shape)
+
+    def view_as(self, other: Tensor):
+        """``view`` with the shape of ``other``."""
+        return ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor):
+        """``reshape`` with the shape of ``other``."""
+        return ops.reshape(self, other.shape)
+
+    def expand(self, *sizes):
+        """A read-only broadcast of this tensor to ``sizes`` (-1 keeps a dim); see :func:`ops.expand`."""
+        return ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor):
+        """``expand`` to the shape of ``other``."""
+        return ops.expand(self, other.shape)
+
+    def permute(self, *dims):
+        """The dims reordered: dim ``i`` of the result is dim ``dims[i]`` of this tensor."""
+        return ops.permute(self, *dims)
+
+    def repeat(self, *sizes):
+        """This tensor tiled ``sizes[i]`` times along dim ``i`` (extra sizes add leading dims)."""
+        return ops.repeat(self, *sizes)
+
+    def flip(self, *dims):
+        """Reversed along ``dims`` (``flip(0)``, ``flip(0, 1)`` or ``flip((0, 1))``)."""
+        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def split(self, split_size_or_sections, dim: int = 0):
+        """Pieces along ``dim`` of ``split_size_or_sections`` elements each (or of the listed sizes); a tuple."""
+        return ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        """``chunks`` pieces (or fewer) of ⌈n / chunks⌉ elements along ``dim``; a tuple."""
+        return ops.chunk(self, chunks, dim)
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        """Limited to [min, max] (numbers or tensors); the gradient passes where min ≤ x ≤ max."""
+        return ops.clamp(self, min, max)
+
+    def clamp_min(self, min):  # noqa: A002
+        return ops.clamp_min(self, min)
+
+    def clamp_max(self, max):  # noqa: A002
+        return ops.clamp_max(self, max)
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False):
+        """The vector ``p``-norm ("fro"/2, 1, inf, -inf) over ``dim`` (None: all elements)."""
+        return ops.norm(self, p, dim, keepdim)
+
+    def cumsum(self, dim: int):
+        """Running sums along ``dim``."""
+        return ops.cumsum(self, dim)
+
+    def gather(self, dim: int, index: Tensor):
+        """Values along ``dim`` at the positions in the int64 tensor ``index`` (its shape is the result's)."""
+        return ops.gather(self, dim, index)
+
+    def masked_fill(self, mask: Tensor, value):
+        """``value`` where the bool ``mask`` is True, this tensor elsewhere."""
+        return ops.masked_fill(self, mask, value)
+
+    def tril(self, diagonal: int = 0):
+        """The lower triangle (column − row ≤ ``diagonal``) of the last two dims; the rest 0."""
+        return ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0):
+        """The upper triangle (column − row ≥ ``diagonal``) of the last two dims; the rest 0."""
+        return ops.triu(self, diagonal)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        """``(values, indices)`` sorted along ``dim``, stably."""
+        return ops.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        """The int64 indices that sort along ``dim``, stably."""
+        return ops.argsort(self, dim, descending, stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``."""
+        return ops.topk(self, k, dim, largest, sorted)
+
+    def softmax(self, dim: int | None = None):
+        """e^x / Σ e^x along ``dim`` (the last dim when not given)."""
+        return ops.softmax(self, dim)
+
+    def log_softmax(self, dim: int | None = None):
+        """log softmax along ``dim`` (the last dim when not given), computed stably."""
+        return ops.log_softmax(self, dim)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """True when |self − other| ≤ atol + rtol · |other| everywhere."""
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def clone(self):
+        """A copy with its own memory that stays in the graph (gradients flow through it)."""
+        return ops.clone(self)
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype=None, device: str | None = None) -> Tensor:

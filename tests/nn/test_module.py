@@ -197,10 +197,10 @@ def test_repr():
         "  (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(0, 0), bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): MaxPool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))\n"
-        "  (3): Flatten(start_axis=1, end_axis=-1)\n"
+        "  (3): Flatten(start_dim=1, end_dim=-1)\n"
         "  (4): Dropout(p=0.1)\n"
         "  (5): Linear(in_features=8, out_features=3, bias=True)\n"
-        "  (6): Softmax(axis=-1)\n"
+        "  (6): Softmax(dim=-1)\n"
         ")")
     assert repr(Net()).splitlines()[:3] == ["Net(", "  (first): Block(", "    (fc): Linear(in_features=2, "
                                                                           "out_features=2, bias=True)"]

@@ -31,9 +31,21 @@ def _no_ties(axis=None):
     return kink
 
 
+def _no_ties_in_rows(x):
+    """Kink predicate for sort/topk along the last dim: two values of a row within 1e-3 of each other."""
+    return bool(np.any(np.abs(np.diff(np.sort(x, axis=-1), axis=-1)) < 1e-3))
+
+
+def _np_gather(x, dim, index):
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return x[tuple(grid)]
+
+
 INDEX = np.array([0, 2, 2, 1])  # a repeated index: its gradient must accumulate
 MASK = np.array([True, False, True])
 COND = np.array([[True, False, True], [False, False, True]])
+GATHER_INDEX = np.array([[0, 0, 2], [1, 0, 0]])  # repeated positions: the scatter-add must accumulate
 
 CASES = [
     # arithmetic, with broadcasting variants
@@ -141,6 +153,83 @@ CASES = [
     OpCase("concatenate_self", lambda a: tl.concatenate([a, a * 2], axis=0), lambda a: np.concatenate([a, a * 2]),
            [(2, 3)]),
     OpCase("stack", lambda a, b: tl.stack([a, b], axis=-1), lambda a, b: np.stack([a, b], -1), [(2, 3), (2, 3)]),
+    # PyTorch's shape ops
+    OpCase("view", lambda a: a.view(3, -1), lambda a: a.reshape(3, -1), [(2, 3)]),
+    OpCase("view_as", lambda a, b: a.view_as(b), lambda a, b: a.reshape(b.shape), [(2, 3), (6,)]),
+    OpCase("reshape_as", lambda a, b: a.reshape_as(b) * b, lambda a, b: a.reshape(b.shape) * b, [(2, 3), (3, 2)]),
+    OpCase("expand", lambda a: a.expand(4, -1, 3), lambda a: np.broadcast_to(a, (4, 2, 3)), [(2, 1)]),
+    OpCase("expand_as", lambda a, b: a.expand_as(b) * b, lambda a, b: a * b, [(3,), (2, 3)]),
+    OpCase("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), [(2, 3, 4)]),
+    OpCase("permute_negative", lambda a: tl.permute(a, (-1, 0, 1)), lambda a: a.transpose(2, 0, 1), [(2, 3, 2)]),
+    OpCase("repeat", lambda a: a.repeat(2, 3), lambda a: np.tile(a, (2, 3)), [(2, 3)]),
+    OpCase("repeat_new_dims", lambda a: a.repeat(2, 1, 2), lambda a: np.tile(a, (2, 1, 2)), [(3,)]),
+    OpCase("flip", lambda a: a.flip(0, -1), lambda a: a[::-1, ::-1], [(2, 3)]),
+    OpCase("flatten_start_end_dim", lambda a: tl.flatten(a, start_dim=1, end_dim=2), lambda a: a.reshape(2, 12, 1),
+           [(2, 3, 4, 1)]),
+    OpCase("cat", lambda a, b: tl.cat([a, b], dim=-1), lambda a, b: np.concatenate([a, b], -1), [(2, 3), (2, 2)]),
+    OpCase("concat", lambda a, b: tl.concat((a, b)), lambda a, b: np.concatenate([a, b]), [(1, 3), (2, 3)]),
+    OpCase("stack_dim", lambda a, b: tl.stack([a, b], dim=1), lambda a, b: np.stack([a, b], 1), [(2, 3), (2, 3)]),
+    OpCase("split_sizes", lambda a: a.split([1, 3], dim=1), lambda a: (a[:, :1], a[:, 1:]), [(2, 4)]),
+    OpCase("split_uneven", lambda a: tl.split(a, 2), lambda a: (a[:2], a[2:4], a[4:]), [(5, 2)]),
+    OpCase("chunk", lambda a: a.chunk(3, dim=-1), lambda a: (a[:, :2], a[:, 2:4], a[:, 4:]), [(2, 5)]),
+    OpCase("split_pieces_reused", lambda a: a.chunk(2)[0] * a.chunk(2)[1], lambda a: a[:2] * a[2:], [(4,)]),
+    # PyTorch's clamps, norms, scans and masks
+    OpCase("clamp", lambda a: a.clamp(-0.5, 0.8), lambda a: np.clip(a, -0.5, 0.8), [(3, 4)], kink=near([-0.5, 0.8])),
+    OpCase("clamp_min", lambda a: a.clamp_min(0.1), lambda a: np.maximum(a, 0.1), [(5,)], kink=near([0.1])),
+    OpCase("clamp_max", lambda a: tl.clamp_max(a, 0.3), lambda a: np.minimum(a, 0.3), [(5,)], kink=near([0.3])),
+    OpCase("clamp_tensor_bounds", lambda a, lo, hi: a.clamp(lo, hi),
+           lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi), [(2, 3), (3,), (2, 1)],
+           domain=[(-2, 2), (-1.5, -0.2), (0.2, 1.5)],
+           kink=lambda a, lo, hi: bool(np.any(np.abs(a - lo) < 1e-3) or np.any(np.abs(a - hi) < 1e-3))),
+    OpCase("norm", lambda a: a.norm(), lambda a: np.sqrt((a * a).sum()), [(2, 3)]),
+    OpCase("norm_fro_dim_keepdim", lambda a: a.norm("fro", dim=(0, 2), keepdim=True),
+           lambda a: np.sqrt((a * a).sum(axis=(0, 2), keepdims=True)), [(2, 3, 2)]),
+    OpCase("norm_p1_dim", lambda a: tl.norm(a, p=1, dim=-1), lambda a: np.abs(a).sum(-1), [(3, 4)], kink=near([0])),
+    OpCase("norm_inf_dim", lambda a: a.norm(p=float("inf"), dim=1), lambda a: np.abs(a).max(1), [(3, 4)],
+           kink=lambda a: near([0])(a) or _no_ties(axis=1)(np.abs(a))),
+    OpCase("cumsum", lambda a: a.cumsum(1), lambda a: np.cumsum(a, 1), [(2, 4)]),
+    OpCase("cumsum_negative_dim", lambda a: tl.cumsum(a, dim=-3), lambda a: np.cumsum(a, 0), [(3, 2, 2)]),
+    OpCase("gather", lambda a: a.gather(1, tl.tensor(GATHER_INDEX, device=a.device)),
+           lambda a: _np_gather(a, 1, GATHER_INDEX), [(2, 4)]),
+    OpCase("gather_dim0", lambda a: tl.gather(a, 0, tl.tensor(GATHER_INDEX, device=a.device)),
+           lambda a: _np_gather(a, 0, GATHER_INDEX), [(3, 3)]),
+    OpCase("masked_fill", lambda a: a.masked_fill(tl.tensor(COND, device=a.device), -1.0),
+           lambda a: np.where(COND, -1.0, a), [(2, 3)]),
+    OpCase("masked_fill_tensor_value", lambda a, v: tl.masked_fill(a, tl.tensor(COND[0], device=a.device), v),
+           lambda a, v: np.where(COND[0], v, a), [(2, 3), ()]),
+    OpCase("tril", lambda a: a.tril(), np.tril, [(3, 4)]),
+    OpCase("tril_batched_offset", lambda a: tl.tril(a, diagonal=-1), lambda a: np.tril(a, -1), [(2, 3, 3)]),
+    OpCase("triu", lambda a: a.triu(1), lambda a: np.triu(a, 1), [(4, 3)]),
+    # sorting: the values are differentiable (away from ties, where the order flips)
+    OpCase("sort_values", lambda a: a.sort().values, lambda a: np.sort(a, -1), [(3, 4)], kink=_no_ties_in_rows),
+    OpCase("sort_descending_dim0", lambda a: tl.sort(a, dim=0, descending=True)[0], lambda a: -np.sort(-a, 0),
+           [(4, 2)], kink=_no_ties(axis=0)),
+    OpCase("topk_values", lambda a: a.topk(2).values, lambda a: -np.sort(-a, -1)[:, :2], [(3, 4)],
+           kink=_no_ties_in_rows),
+    OpCase("topk_smallest", lambda a: tl.topk(a, 3, largest=False)[0], lambda a: np.sort(a, -1)[..., :3], [(5,)],
+           kink=_no_ties_in_rows),
+    # einsum: the forms a learner writes
+    OpCase("einsum_matmul", lambda a, b: tl.einsum("ij,jk->ik", a, b), lambda a, b: a @ b, [(2, 3), (3, 4)]),
+    OpCase("einsum_batched_matmul", lambda a, b: tl.einsum("bij,bjk->bik", a, b), np.matmul, [(2, 2, 3), (2, 3, 2)]),
+    OpCase("einsum_ellipsis_broadcast", lambda a, b: tl.einsum("...ij,...jk", a, b), np.matmul, [(2, 2, 3), (1, 3, 2)]),
+    OpCase("einsum_outer", lambda a, b: tl.einsum("i,j->ij", a, b), np.outer, [(3,), (4,)]),
+    OpCase("einsum_trace", lambda a: tl.einsum("ii", a), np.trace, [(3, 3)]),
+    OpCase("einsum_diagonal", lambda a: tl.einsum("ii->i", a), np.diag, [(3, 3)]),
+    OpCase("einsum_transpose", lambda a: tl.einsum("ij->ji", a), np.transpose, [(2, 3)]),
+    OpCase("einsum_sum", lambda a: tl.einsum("ij->", a), np.sum, [(2, 3)]),
+    OpCase("einsum_row_sums", lambda a: tl.einsum("ij->i", a), lambda a: a.sum(1), [(2, 3)]),
+    OpCase("einsum_dot", lambda a, b: tl.einsum("i,i->", a, b), np.dot, [(4,), (4,)]),
+    OpCase("einsum_bilinear", lambda x, A, y: tl.einsum("i,ij,j->", x, A, y), lambda x, A, y: x @ A @ y,
+           [(3,), (3, 2), (2,)]),
+    OpCase("einsum_quadratic_form_same_operand", lambda x, A: tl.einsum("i,ij,j", x, A, x), lambda x, A: x @ A @ x,
+           [(3,), (3, 3)]),
+    OpCase("einsum_list_of_operands", lambda a, b: tl.einsum("bi,bi->b", [a, b]), lambda a, b: (a * b).sum(1),
+           [(2, 3), (2, 3)]),
+    # softmax as methods, and clone
+    OpCase("softmax_method", lambda a: a.softmax(dim=0), lambda a: np.exp(a) / np.exp(a).sum(0), [(3, 2)]),
+    OpCase("log_softmax_method", lambda a: a.log_softmax(-1), lambda a: a - _logsumexp(a, axis=-1, keepdims=True),
+           [(2, 3)]),
+    OpCase("clone", lambda a: a.clone() * a, lambda a: a * a, [(2, 3)]),
     # linear algebra
     OpCase("matmul", lambda a, b: a @ b, np.matmul, [(2, 3), (3, 4)]),
     OpCase("matmul_vector_right", lambda a, b: a @ b, np.matmul, [(2, 3), (3,)]),
@@ -175,7 +264,11 @@ OP_NAMES = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "exp", "l
             "sigmoid", "relu", "clip", "maximum", "minimum", "sum", "mean", "max", "min", "amax", "amin", "var", "std",
             "logsumexp",
             "reshape", "transpose", "flatten", "squeeze", "unsqueeze", "broadcast_to", "getitem", "concatenate",
-            "stack", "where"]
+            "stack", "where",
+            # PyTorch's tensor ops
+            "view", "view_as", "reshape_as", "expand", "expand_as", "permute", "repeat", "flip", "cat", "concat",
+            "split", "chunk", "clamp", "clamp_min", "clamp_max", "norm", "cumsum", "gather", "masked_fill", "tril",
+            "triu", "sort", "topk", "einsum", "softmax", "log_softmax", "clone"]
 
 
 def test_every_op_has_a_case():

@@ -6,6 +6,7 @@ again a Linear. Softmax and LogSoftmax turn the last layer's logits into (log-)p
 
 from __future__ import annotations
 
+from ..ops.axes import dim_or_axis
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -38,36 +39,37 @@ class Tanh(Module):
 
 
 class Softmax(Module):
-    """y′ᵢ = e^(yᵢ) / Σⱼ e^(yⱼ) along ``axis`` (F40: 3, 1, −3 → 0.88, 0.12, 0.00).
+    """y′ᵢ = e^(yᵢ) / Σⱼ e^(yⱼ) along ``dim`` (F40: 3, 1, −3 → 0.88, 0.12, 0.00), as PyTorch's
+    ``nn.Softmax(dim)``; without a dim the last one (``axis=`` is accepted as an alias).
 
     >>> import tinygrad_lite as tl
-    >>> tl.nn.Softmax()(tl.tensor([3.0, 1.0, -3.0])).numpy().round(2)
+    >>> tl.nn.Softmax(dim=-1)(tl.tensor([3.0, 1.0, -3.0])).numpy().round(2)
     array([0.88, 0.12, 0.  ], dtype=float32)
     """
 
-    def __init__(self, axis: int = -1):
+    def __init__(self, dim: int | None = None, *, axis: int | None = None):
         super().__init__()
-        self.axis = axis
+        self.dim = dim_or_axis(dim, axis, "Softmax", -1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.axis)
+        return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    """y = log softmax(x) along ``axis``, computed stably (no log of 0)."""
+    """y = log softmax(x) along ``dim`` (the last one when not given), computed stably (no log of 0)."""
 
-    def __init__(self, axis: int = -1):
+    def __init__(self, dim: int | None = None, *, axis: int | None = None):
         super().__init__()
-        self.axis = axis
+        self.dim = dim_or_axis(dim, axis, "LogSoftmax", -1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.axis)
+        return F.log_softmax(x, self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LeakyReLU(Module):

@@ -31,7 +31,7 @@ from .pooling import adaptive_avg_pool2d, avg_pool2d
 __all__ = ["relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "leaky_relu", "gelu", "silu", "linear",
            "dropout", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
            "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "mse_loss"]
+           "mse_loss", "one_hot"]
 
 _REDUCTIONS = nll.REDUCTIONS
 
@@ -110,6 +110,37 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     keep = backend.host_rng().random(x.shape) >= p
     scale = backend.to_device((keep / (1.0 - p)).astype(x.dtype), x.device)
     return x * Tensor._make(scale, False)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class labels as one-hot rows (the lecture's F38): a label c becomes a vector of ``num_classes`` zeros
+    with a 1 at c, so the result has shape ``tensor.shape + (num_classes,)`` and dtype int64, as PyTorch's.
+    ``num_classes=-1`` takes one more than the largest label.
+
+    >>> import tinygrad_lite as tl
+    >>> import tinygrad_lite.nn.functional as F
+    >>> F.one_hot(tl.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    if not isinstance(tensor, Tensor) or tensor.dtype.kind not in "iu":
+        described = f"a {tensor.dtype} tensor" if isinstance(tensor, Tensor) else f"a {type(tensor).__name__}"
+        raise TypeError(f"one_hot: expected an integer tensor of class labels, got {described}")
+    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be a non-negative integer or -1, got {num_classes!r}")
+    xp = backend.get_array_module(tensor.data)
+    labels = tensor.data
+    if labels.size and int(labels.min()) < 0:
+        raise ValueError(f"one_hot: labels must be non-negative, got {int(labels.min())} (shape {tensor.shape})")
+    if num_classes == -1:
+        if not labels.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes=")
+        num_classes = int(labels.max()) + 1
+    elif labels.size and int(labels.max()) >= num_classes:
+        raise ValueError(f"one_hot: label {int(labels.max())} is out of range for num_classes={num_classes} "
+                         f"(shape {tensor.shape})")
+    encoded = (labels[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    return Tensor._make(encoded, False)
 
 
 def check_probability(p, who: str) -> None:

@@ -1,11 +1,16 @@
 """Every differentiable op of tinygrad_lite, forward and backward side by side, one family per file."""
 
-from .broadcast import broadcast_to, sum_to
-from .compare import equal, greater, greater_equal, less, less_equal, not_equal
-from .convert import cast, to_device
+from .broadcast import broadcast_to, expand, sum_to
+from .compare import allclose, equal, greater, greater_equal, less, less_equal, not_equal
+from .convert import cast, clone, to_device
+from .cumsum import cumsum
+from .einsum import einsum
 from .elementwise import (
                           abs,
                           add,
+                          clamp,
+                          clamp_max,
+                          clamp_min,
                           clip,
                           cos,
                           div,
@@ -26,6 +31,7 @@ from .elementwise import (
                           where,
 )
 from .erf import erf
+from .gather import gather
 from .inplace import (
                           add_,
                           clamp_,
@@ -42,6 +48,27 @@ from .inplace import (
                           zero_,
 )
 from .linalg import matmul
+from .mask import masked_fill, tril, triu
+from .norm import norm
 from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from .results import ValuesIndices
-from .shape import concatenate, flatten, getitem, reshape, squeeze, stack, swapaxes, transpose, unsqueeze
+from .shape import (
+                          cat,
+                          chunk,
+                          concat,
+                          concatenate,
+                          flatten,
+                          flip,
+                          getitem,
+                          permute,
+                          repeat,
+                          reshape,
+                          split,
+                          squeeze,
+                          stack,
+                          swapaxes,
+                          transpose,
+                          unsqueeze,
+)
+from .softmax import log_softmax, softmax
+from .sort import argsort, sort, topk

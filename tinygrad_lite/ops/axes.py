@@ -40,3 +40,15 @@ def pytorch_or_numpy(dim, keepdim: bool, axis, keepdims, op: str):
     if keepdims is not None:
         keepdim = keepdims
     return dim, keepdim
+
+
+def dim_or_axis(dim, axis, op: str, default):
+    """The one dim of an op, from PyTorch's ``dim`` or NumPy's ``axis`` (an alias), else ``default``.
+
+    A ``dim`` left at its default does not count as given, so ``cat(ts, axis=1)`` works; naming two different
+    dims is an error."""
+    if axis is None:
+        return default if dim is None else dim
+    if dim is not None and dim != default:
+        raise TypeError(f"{op}: got both dim={dim!r} and axis={axis!r}; pass one of them")
+    return axis

@@ -64,3 +64,40 @@ def sum_to(x: Tensor, shape) -> Tensor:
     if x.data.shape == shape:
         return x
     return SumTo.apply(x, shape=shape)
+
+
+def expand(x: Tensor, *sizes) -> Tensor:
+    """PyTorch's ``expand``: ``x`` broadcast to ``sizes``, where -1 keeps the size of that dim; only dims of
+    length 1 can grow, and extra sizes add new leading dims. A read-only view: the gradient is summed back
+    over the expanded dims (``sum_to``).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.tensor([[1], [2]]).expand(-1, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    """
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        raise TypeError(f"expand: sizes {tuple(sizes)} must be integers (-1 keeps a dim)")
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: got {len(sizes)} sizes for a tensor of shape {x.shape}; the number of sizes "
+                         f"must be at least the number of dims ({x.ndim})")
+    shape = []
+    for i, n in enumerate(sizes):
+        if i < lead:
+            if n < 0:
+                raise ValueError(f"expand: size {n} for the new leading dim {i} of {tuple(sizes)}; a new dim "
+                                 "needs a non-negative size (-1 only keeps an existing dim)")
+            shape.append(n)
+            continue
+        old = x.shape[i - lead]
+        if n == -1 or n == old:
+            shape.append(old)
+        elif old == 1 and n >= 0:
+            shape.append(n)
+        else:
+            raise ValueError(f"expand: the expanded size {n} must match the existing size {old} at dim {i - lead} "
+                             f"of a tensor of shape {x.shape} (only dims of size 1 can be expanded)")
+    return broadcast_to(x, tuple(shape))

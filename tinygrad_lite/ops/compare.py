@@ -49,3 +49,20 @@ def greater(a, b) -> Tensor:
 def greater_equal(a, b) -> Tensor:
     """a >= b elementwise (a bool tensor)."""
     return _compare(a, b, operator.ge, "greater_equal")
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True when |a − b| ≤ atol + rtol · |b| for every element (broadcasting), as PyTorch's ``allclose``.
+
+    >>> import tinygrad_lite as tl
+    >>> tl.allclose(tl.tensor([1.0, 2.0]), tl.tensor([1.0, 2.0 + 1e-6]))
+    True
+    """
+    a, b = binary_operands(a, b, "allclose")
+    if a.device != b.device:
+        raise RuntimeError(f"allclose: inputs are on different devices ({a.device}, {b.device})")
+    try:
+        return bool(backend.get_array_module(a.data).allclose(a.data, b.data, rtol=rtol, atol=atol,
+                                                              equal_nan=equal_nan))
+    except ValueError as error:
+        raise ValueError(f"allclose: inputs {a.shape} and {b.shape}: {error}") from None

@@ -44,3 +44,26 @@ def cast(x: Tensor, dtype) -> Tensor:
 def to_device(x: Tensor, device: str) -> Tensor:
     """``x`` on ``device``, differentiably."""
     return ToDevice.apply(x, device=device)
+
+
+class Clone(Function):
+    """y = a copy of x (new memory, same values);  dL/dx = dL/dy."""
+
+    reads_inputs = False
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad_output):
+        return grad_output
+
+
+def clone(x: Tensor) -> Tensor:
+    """A copy of ``x`` with its own memory, still in the graph (PyTorch's ``clone``; ``detach`` leaves it).
+
+    >>> import tinygrad_lite as tl
+    >>> x = tl.tensor([1.0, 2.0], requires_grad=True)
+    >>> x.clone()
+    tensor([1., 2.], grad_fn=<Clone>)
+    """
+    return Clone.apply(x)

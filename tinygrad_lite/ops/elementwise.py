@@ -3,7 +3,8 @@
 Binary ops broadcast like NumPy; their backward sums each gradient back to its input's shape
 (``sum_to``). Edge cases are decided on purpose, as in PyTorch:
 
-* ``abs`` and ``relu`` have derivative 0 at 0; ``clip`` has derivative 1 on its closed interval.
+* ``abs`` and ``relu`` have derivative 0 at 0; ``clamp``/``clip`` have derivative 1 on their closed interval
+  (so at either bound too), and tensor bounds get the gradient where they win, as PyTorch's ``clamp``.
 * ``maximum``/``minimum`` split the gradient equally between tied inputs.
 * ``sqrt`` at 0 has an infinite derivative; ``x ** 0`` has derivative 0 everywhere (also at 0);
   ``0 ** p`` has derivative 0 for p > 1, 1 for p = 1 and inf for 0 < p < 1.
@@ -17,10 +18,13 @@ from __future__ import annotations
 
 import numbers
 
-from .. import backend
+import numpy as np
+
+from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
-from .broadcast import sum_to
+from .broadcast import broadcast_to, sum_to
+from .convert import cast
 from .operands import as_tensor, binary_operands, floating
 
 
@@ -311,6 +315,35 @@ class Clip(Function):
         return grad_output * _constant(self.inside, grad_output)
 
 
+class ClampTensors(Function):
+    """y = min(max(x, low), high) with tensor bounds (all three of one shape);  dy/dx = 1 where low ≤ x ≤ high,
+    dy/dlow = 1 where x < low < high, dy/dhigh = 1 where x > high or high < low (PyTorch's rule, so the
+    bound that sets y gets its gradient, and x keeps it at a tie)."""
+
+    def forward(self, x, *bounds, has_low, has_high):
+        xp = backend.get_array_module(x)
+        low = bounds[0] if has_low else None
+        high = bounds[-1] if has_high else None
+        inside = xp.ones(x.shape, dtype=bool)
+        y = x
+        if low is not None:
+            inside &= x >= low
+            y = xp.maximum(y, low)
+        if high is not None:
+            inside &= x <= high
+            y = xp.minimum(y, high)
+        self.masks = [inside]
+        if low is not None:
+            self.masks.append((x < low) & (low < high) if high is not None else x < low)
+        if high is not None:
+            self.masks.append((x > high) | (high < low) if low is not None else x > high)
+        return y
+
+    def backward(self, grad_output):
+        return tuple(Mul.apply(grad_output, Tensor._make(mask, False)) if needs else None
+                     for mask, needs in zip(self.masks, self.needs_input_grad, strict=True))
+
+
 class Maximum(Function):
     """y = max(a, b);  the gradient goes to the larger input, split in half on ties."""
 
@@ -457,17 +490,51 @@ def relu(x: Tensor) -> Tensor:
     return ReLU.apply(x)
 
 
-def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names)
-    """x limited to [min, max] (either may be None); bounds may be numbers or tensors."""
+def _clamp(x: Tensor, min, max, op: str) -> Tensor:  # noqa: A002  (PyTorch's names)
     if min is None and max is None:
-        raise ValueError("clip: at least one of min and max must be given")
+        raise ValueError(f"{op}: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if min is not None:
-            x = maximum(x, min)
-        return x if max is None else minimum(x, max)
+        operands = [x] + [as_tensor(b, x, op) for b in (min, max) if b is not None]
+        dtype = operands[0].dtype
+        for t in operands[1:]:
+            dtype = dtypes.promote(dtype, t.dtype)
+        try:
+            shape = np.broadcast_shapes(*(t.shape for t in operands))
+        except ValueError:
+            shapes = ", ".join(str(t.shape) for t in operands)
+            raise ValueError(f"{op}: the tensor and its bounds have shapes {shapes}, which do not broadcast") from None
+        operands = [broadcast_to(cast(t, dtype), shape) for t in operands]
+        return ClampTensors.apply(*operands, has_low=min is not None, has_high=max is not None)
     if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is larger than max ({max})")
+        raise ValueError(f"{op}: min ({min}) is larger than max ({max})")
     return Clip.apply(x, low=min, high=max)
+
+
+def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (PyTorch's names)
+    """x limited to [min, max], as PyTorch's ``clamp``: min(max(x, min), max). Either bound may be None, a
+    number or a tensor (broadcasting). The gradient passes where min ≤ x ≤ max (the bounds included);
+    a tensor bound gets it where it sets the result. Number bounds with min > max are refused.
+
+    >>> import tinygrad_lite as tl
+    >>> tl.tensor([-2.0, 0.5, 3.0]).clamp(-1, 1)
+    tensor([-1. ,  0.5,  1. ])
+    """
+    return _clamp(x, min, max, "clamp")
+
+
+def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's and PyTorch's names)
+    """The same as :func:`clamp` (PyTorch's alias, NumPy's name)."""
+    return _clamp(x, min, max, "clip")
+
+
+def clamp_min(x: Tensor, min) -> Tensor:  # noqa: A002
+    """max(x, min): :func:`clamp` with a lower bound only."""
+    return _clamp(x, min, None, "clamp_min")
+
+
+def clamp_max(x: Tensor, max) -> Tensor:  # noqa: A002
+    """min(x, max): :func:`clamp` with an upper bound only."""
+    return _clamp(x, None, max, "clamp_max")
 
 
 def maximum(a, b) -> Tensor:
@@ -498,4 +565,4 @@ def where(condition, a, b) -> Tensor:
 
 
 __all__ = ["add", "sub", "mul", "div", "pow", "pow_constant", "neg", "abs", "exp", "log", "sqrt", "sin",
-           "cos", "tanh", "sigmoid", "relu", "clip", "maximum", "minimum", "where"]
+           "cos", "tanh", "sigmoid", "relu", "clip", "clamp", "clamp_min", "clamp_max", "maximum", "minimum", "where"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from .axes import normalize_axis
+from .axes import dim_or_axis, normalize_axis
 from .elementwise import exp
 from .operands import floating
 
@@ -64,12 +64,23 @@ class LogSoftmaxGrad(Function):
         return grad_g, grad_y
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log(softmax(x)) along ``axis``, stable for any finite logits."""
+def log_softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (the last dim when not given), stable for any finite logits."""
     x = floating(x)
-    return LogSoftmax.apply(x, axis=normalize_axis(axis, x.ndim, "log_softmax", x.shape))
+    dim = dim_or_axis(dim, axis, "log_softmax", -1)
+    return LogSoftmax.apply(x, axis=normalize_axis(dim, x.ndim, "log_softmax", x.shape))
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """e^(xᵢ) / Σⱼ e^(xⱼ) along ``axis``: positive, summing to 1, stable for any finite logits."""
-    return exp(log_softmax(x, axis))
+def softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """e^(xᵢ) / Σⱼ e^(xⱼ) along ``dim`` (the last dim when not given): positive, summing to 1, stable for any
+    finite logits.
+
+    PyTorch guesses a dim when none is given (and warns); here it is always the last one, which is the
+    class dim of logits shaped (N, C) or (N, T, C).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.tensor([[0.0, 0.0], [0.0, 0.0]]).softmax(dim=0)
+    tensor([[0.5, 0.5],
+            [0.5, 0.5]])
+    """
+    return exp(log_softmax(x, dim_or_axis(dim, axis, "softmax", -1)))

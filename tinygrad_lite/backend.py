@@ -10,6 +10,8 @@ so ``tl.manual_seed(0)`` gives the same numbers on "cpu" and "cuda".
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 DEVICES = ("cpu", "cuda")
@@ -107,6 +109,41 @@ def manual_seed(seed: int) -> None:
     """Seed every random source of tinygrad_lite (init, randn, dropout, DataLoader shuffling)."""
     global _rng
     _rng = np.random.default_rng(seed)
+
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")  # NumPy's, by the names their state records
+
+
+def get_rng_state() -> dict:
+    """A copy of the state of the one host generator (init, randn, rand, dropout, unseeded DataLoaders).
+
+    Save it in a checkpoint and give it to :func:`set_rng_state` to continue the same random numbers. It
+    is NumPy's bit-generator state, a dict of names and integers (PyTorch returns a byte tensor instead).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.manual_seed(0)
+    >>> state = tl.get_rng_state()
+    >>> first = tl.randn(3)
+    >>> tl.set_rng_state(state)
+    >>> bool((tl.randn(3) == first).all())
+    True
+    """
+    return copy.deepcopy(dict(_rng.bit_generator.state))
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a state from :func:`get_rng_state`: the random numbers drawn next are those drawn after it."""
+    global _rng
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"set_rng_state: expected a state from tl.get_rng_state() (a dict whose 'bit_generator' "
+                         f"is one of {_BIT_GENERATORS}), got {state!r:.200}")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = copy.deepcopy(state)
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise ValueError(f"set_rng_state: invalid {name} state {state!r:.200} ({error})") from None
+    _rng = np.random.Generator(bit_generator)
 
 
 def host_rng() -> np.random.Generator:

@@ -158,6 +158,49 @@ def test_scheduler_state_dict_round_trip():
     assert used_rates(opt2, warmup2, 4) == expected
 
 
+ROUND_TRIP = {
+    "lambda": lambda o: S.LambdaLR(o, lambda k: 0.9 ** k),
+    "step": lambda o: S.StepLR(o, step_size=3, gamma=0.5),
+    "exponential": lambda o: S.ExponentialLR(o, gamma=0.8),
+    "cosine": lambda o: S.CosineAnnealingLR(o, T_max=7, eta_min=0.01),
+    "warmup": lambda o: S.LinearWarmup(o, warmup_steps=3),
+    "warmup_then_cosine": lambda o: S.LinearWarmup(o, warmup_steps=3, after=S.CosineAnnealingLR(o, T_max=6)),
+    "transformer": lambda o: S.TransformerLR(o, d_model=64, warmup_steps=4),
+}
+
+
+@pytest.mark.parametrize("name", ROUND_TRIP)
+def test_every_scheduler_state_dict_round_trips_through_a_file(name, tmp_path):
+    """A fresh optimizer and scheduler, loaded from a checkpoint, report the same state and rates and go
+    on with the same rates as the originals (bit for bit)."""
+    opt = make_opt(lr=0.5)
+    scheduler = ROUND_TRIP[name](opt)
+    used_rates(opt, scheduler, 5)
+    tl.save({"optimizer": opt.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "run.ckpt")
+    expected = used_rates(opt, scheduler, 6)
+
+    checkpoint = tl.load(tmp_path / "run.ckpt")
+    opt2 = make_opt(lr=0.5)
+    scheduler2 = ROUND_TRIP[name](opt2)
+    opt2.load_state_dict(checkpoint["optimizer"])
+    scheduler2.load_state_dict(checkpoint["scheduler"])
+    assert scheduler2.state_dict() == checkpoint["scheduler"]
+    assert scheduler2.get_last_lr() == checkpoint["scheduler"]["_last_lr"]
+    assert used_rates(opt2, scheduler2, 6) == expected
+
+
+def test_scheduler_load_state_dict_rejects_a_bad_snapshot():
+    scheduler = S.StepLR(make_opt(), step_size=2)
+    with pytest.raises(ValueError, match="expected a dict with 'last_epoch', 'base_lrs'"):
+        scheduler.load_state_dict({"last_epoch": 1})
+    with pytest.raises(ValueError, match="invalid last_epoch -1"):
+        scheduler.load_state_dict({"last_epoch": -1, "base_lrs": [0.1]})
+    with pytest.raises(ValueError, match="the snapshot has 2 parameter groups"):
+        scheduler.load_state_dict({"last_epoch": 1, "base_lrs": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="expected a dict"):
+        scheduler.load_state_dict({"last_epoch": 1, "base_lrs": [0.1], "T_max": 3})
+
+
 BAD = [
     (lambda o: S.StepLR(o, step_size=0), "StepLR: invalid step_size 0"),
     (lambda o: S.ExponentialLR(o, gamma=-0.5), "ExponentialLR: invalid gamma -0.5"),

@@ -17,6 +17,13 @@ ALL = {
     "rmsprop_lecture": lambda p: tl.optim.RMSProp(p, lr=0.01, form="lecture"),
     "adam": lambda p: tl.optim.Adam(p, lr=0.05, weight_decay=0.1),
     "adamw": lambda p: tl.optim.AdamW(p, lr=0.05),
+    "sgd_dampening_maximize": lambda p: tl.optim.SGD(p, lr=0.02, momentum=0.9, dampening=0.2, maximize=True),
+    "adagrad_options": lambda p: tl.optim.Adagrad(p, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.5,
+                                                  weight_decay=0.01),
+    "rmsprop_centered_momentum": lambda p: tl.optim.RMSProp(p, lr=0.01, centered=True, momentum=0.9,
+                                                            weight_decay=0.01),
+    "adam_amsgrad": lambda p: tl.optim.Adam(p, lr=0.05, amsgrad=True),
+    "adamw_amsgrad_maximize": lambda p: tl.optim.AdamW(p, lr=0.05, amsgrad=True, maximize=True),
 }
 
 
@@ -38,16 +45,38 @@ BAD_HYPERPARAMETERS = [
     (lambda p: tl.optim.SGD(p, lr=float("nan")), ValueError, "SGD: invalid learning rate nan"),
     (lambda p: tl.optim.SGD(p, lr=0.1, momentum=-0.5), ValueError, "SGD: invalid momentum -0.5"),
     (lambda p: tl.optim.SGD(p, lr=0.1, nesterov=True), ValueError, "nesterov=True needs momentum > 0"),
+    (lambda p: tl.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
+     "nesterov=True needs momentum > 0 and dampening = 0, got momentum=0.9, dampening=0.1"),
+    (lambda p: tl.optim.SGD(p, lr=0.1, momentum=0.9, dampening=-0.1), ValueError, "SGD: invalid dampening -0.1"),
+    (lambda p: tl.optim.SGD(p, lr=0.1, momentum=0.9, dampening=1.5), ValueError, "expected a number >= 0.0 and <= 1"),
+    (lambda p: tl.optim.SGD(p, lr=0.1, maximize="yes"), ValueError, "SGD: invalid maximize 'yes'"),
+    (lambda p: tl.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=1), ValueError, "SGD: invalid nesterov 1"),
     (lambda p: tl.optim.SGD(p, lr=0.1, weight_decay=-1), ValueError, "SGD: invalid weight_decay -1"),
     (lambda p: tl.optim.Momentum(p, lr=0.1, momentum=-1), ValueError, "Momentum: invalid momentum -1"),
     (lambda p: tl.optim.Adagrad(p, eps=-1e-10), ValueError, "Adagrad: invalid eps"),
     (lambda p: tl.optim.Adagrad(p, form="mean"), ValueError, "Adagrad: invalid form 'mean'"),
+    (lambda p: tl.optim.Adagrad(p, lr_decay=-0.1), ValueError, "Adagrad: invalid lr_decay -0.1"),
+    (lambda p: tl.optim.Adagrad(p, initial_accumulator_value=-1.0), ValueError,
+     "Adagrad: invalid initial_accumulator_value -1.0"),
+    (lambda p: tl.optim.Adagrad(p, weight_decay=float("inf")), ValueError, "Adagrad: invalid weight_decay inf"),
+    (lambda p: tl.optim.Adagrad(p, initial_accumulator_value=0.1, form="lecture"), ValueError,
+     "form='lecture' (a root mean square) has no starting sum"),
     (lambda p: tl.optim.RMSProp(p, alpha=1.5), ValueError, "RMSProp: invalid alpha 1.5"),
     (lambda p: tl.optim.RMSProp(p, form="slides"), ValueError, "RMSProp: invalid form"),
+    (lambda p: tl.optim.RMSProp(p, momentum=-0.9), ValueError, "RMSProp: invalid momentum -0.9"),
+    (lambda p: tl.optim.RMSProp(p, weight_decay=-1e-4), ValueError, "RMSProp: invalid weight_decay -0.0001"),
+    (lambda p: tl.optim.RMSProp(p, centered=None), ValueError, "RMSProp: invalid centered None"),
+    (lambda p: tl.optim.RMSProp(p, centered=True, form="lecture"), ValueError,
+     "form='lecture' (the slide's formula) has no centering and no momentum"),
+    (lambda p: tl.optim.RMSProp(p, momentum=0.5, form="lecture"), ValueError, "has no centering and no momentum"),
     (lambda p: tl.optim.Adam(p, betas=(1.0, 0.999)), ValueError, "Adam: invalid beta1 1.0"),
     (lambda p: tl.optim.Adam(p, betas=(0.9, -0.1)), ValueError, "Adam: invalid beta2 -0.1"),
     (lambda p: tl.optim.Adam(p, betas=0.9), ValueError, "Adam: betas must be a pair"),
     (lambda p: tl.optim.AdamW(p, weight_decay=-0.01), ValueError, "AdamW: invalid weight_decay"),
+    (lambda p: tl.optim.Adam(p, eps=-1e-8), ValueError, "Adam: invalid eps -1e-08"),
+    (lambda p: tl.optim.Adam(p, amsgrad="False"), ValueError, "Adam: invalid amsgrad 'False'"),
+    (lambda p: tl.optim.AdamW(p, maximize=0), ValueError, "AdamW: invalid maximize 0"),
+    (lambda p: tl.optim.Adam([{"params": set(p)}]), TypeError, "ordered collection"),
     (lambda p: tl.optim.Adam([{"params": p, "lr": -1.0}]), ValueError, "Adam: invalid learning rate -1.0"),
     (lambda p: tl.optim.Adam([{"params": p, "momentum": 0.9}]), TypeError, "unknown hyper-parameter"),
 ]
@@ -169,6 +198,57 @@ def test_a_bad_gradient_raises_before_anything_changes(name, bad, error, message
     for i, state in state_before.items():
         for key, value in state.items():
             np.testing.assert_array_equal(after[i][key], value)
+
+
+class UpdateFails(Exception):
+    pass
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_an_update_that_fails_part_way_changes_nothing(name, device):
+    """The update of the 1st parameter succeeds, the 2nd one's raises (as MemoryError would): neither the
+    1st parameter nor any state may have changed, because nothing is written before every update exists."""
+    params = parameters(device)
+    opt = ALL[name](params)
+    run(opt, params, 2)
+    compute_gradients(opt, params)
+    values_before, state_before = [p.numpy() for p in params], snapshot(opt)
+    own_update = opt._update
+
+    def update(p, g, state, group):
+        if p is params[1]:
+            raise UpdateFails("out of memory")
+        return own_update(p, g, state, group)
+
+    opt._update = update
+    with pytest.raises(UpdateFails):
+        opt.step()
+    for p, before in zip(params, values_before):
+        np.testing.assert_array_equal(p.numpy(), before)
+    after = snapshot(opt)
+    for i, state in state_before.items():
+        assert set(after[i]) == set(state)
+        for key, value in state.items():
+            np.testing.assert_array_equal(after[i][key], value)
+    del opt._update  # the class's own rule again: the step now goes through as if nothing had happened
+    opt.step()
+    assert not np.array_equal(params[0].numpy(), values_before[0])
+
+
+@pytest.mark.parametrize("key, value, message", [("lr", -1.0, "invalid learning rate -1.0"),
+                                                 ("betas", (0.9, 1.2), "invalid beta2 1.2"),
+                                                 ("amsgrad", "yes", "invalid amsgrad 'yes'")])
+def test_a_setting_changed_by_hand_is_checked_before_the_step(key, value, message, device):
+    params = parameters(device)
+    opt = tl.optim.Adam([{"params": [params[0]]}, {"params": [params[1]]}], lr=0.1)
+    compute_gradients(opt, params)
+    before = [p.numpy() for p in params]
+    opt.param_groups[1][key] = value
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        opt.step()
+    for p, want in zip(params, before):
+        np.testing.assert_array_equal(p.numpy(), want)
+    assert not opt.state
 
 
 @pytest.mark.skipif(not tl.cuda.is_available(), reason="needs a second device")

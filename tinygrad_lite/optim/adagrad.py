@@ -15,11 +15,15 @@ FORMS = ("pytorch", "lecture")
 class Adagrad(Optimizer):
     """Adagrad: a parameter with large past gradients gets a small step, one with small ones a large step.
 
-    ``form="pytorch"`` (the default) is ``torch.optim.Adagrad`` (Duchi et al.), σ is the root of the *sum*::
+    ``form="pytorch"`` (the default) is ``torch.optim.Adagrad`` (Duchi et al.), with its arguments and
+    defaults; σ is the root of the *sum*::
 
-        sum ← sum + g²
+        g   ← −g                                 (when maximize: climb the objective instead)
+        g   ← g + weight_decay · θ               (when weight_decay > 0)
+        ηᵗ  = η / (1 + (t − 1) · lr_decay)       (t = 1 on the first step; lr_decay = 0 keeps η)
+        sum ← sum + g²                           (sum = initial_accumulator_value before the first step)
         σ   = √sum
-        θ   ← θ − η · g / (σ + ε)
+        θ   ← θ − ηᵗ · g / (σ + ε)
 
     ``form="lecture"`` is the slide's formula (F26), σ is the root *mean* square of the gradients so far::
 
@@ -30,10 +34,12 @@ class Adagrad(Optimizer):
     η·√(t+1), and PyTorch's form is the lecture's with the decay ηᵗ = η/√(t+1) (F33). The lecture's first
     step moves every parameter by exactly η (g⁰/|g⁰|); its σ shrinks again after a run of small
     gradients, which is where the bursts of F32 come from. ε (not on the slide) only avoids 0/0 for a
-    gradient that is exactly 0.
+    gradient that is exactly 0. A mean has no starting sum, so the lecture's form takes
+    ``initial_accumulator_value=0`` only (``lr_decay``, ``weight_decay`` and ``maximize`` work with both).
 
-    State (``opt.state[p]``): ``"sum"`` (Σ g²), ``"sigma"`` (σ of the last step), ``"step"``, ``"lr"``;
-    ``opt.effective_lr(p)`` is η/(σ + ε).
+    State (``opt.state[p]``): ``"sum"`` (Σ g²), ``"sigma"`` (σ of the last step), ``"step"``, ``"lr"`` (ηᵗ
+    of the last step); ``opt.effective_lr(p)`` is ηᵗ/(σ + ε). PyTorch fills its ``sum`` when the optimizer
+    is made; here it appears with the first step, from the same starting value.
 
     >>> import tinygrad_lite as tl
     >>> w = tl.tensor([1.0, 100.0], requires_grad=True)
@@ -44,27 +50,38 @@ class Adagrad(Optimizer):
     tensor([ 0.9, 99.9], requires_grad=True)
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 0.01, eps: float = 1e-10,
-                 form: str = "pytorch"):
-        super().__init__(params, dict(lr=lr, eps=eps, form=form))
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 0.01, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
+                 maximize: bool = False, form: str = "pytorch"):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps,
+                                      maximize=maximize, form=form))
 
     def _check_group(self, group: dict[str, Any]) -> None:
+        self._check_range(group, "lr_decay", 0.0)
+        self._check_range(group, "weight_decay", 0.0)
+        self._check_range(group, "initial_accumulator_value", 0.0)
         self._check_range(group, "eps", 0.0)
+        self._check_bool(group, "maximize")
         if group["form"] not in FORMS:
             raise ValueError(f"Adagrad: invalid form {group['form']!r}; expected one of {FORMS}")
+        if group["form"] == "lecture" and group["initial_accumulator_value"]:
+            raise ValueError("Adagrad: form='lecture' (a root mean square) has no starting sum, got "
+                             f"initial_accumulator_value={group['initial_accumulator_value']!r}; use form='pytorch'")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
         xp = backend.get_array_module(p.data)
-        if "sum" not in state:
-            state["sum"] = g * g  # a new array: g itself is never written
-            state["step"] = 0
-        else:
-            state["sum"] += g * g
-        state["step"] += 1
-        mean_or_sum = state["sum"] / state["step"] if group["form"] == "lecture" else state["sum"]
-        state["sigma"] = xp.sqrt(mean_or_sum)
-        p.data -= group["lr"] * g / self._scale(state, group)
-        state["lr"] = group["lr"]
+        # every line makes a new array: neither the gradient nor the state of the last step is written
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        t = state.get("step", 0) + 1
+        lr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        total = state.get("sum", group["initial_accumulator_value"]) + g * g
+        sigma = xp.sqrt(total / t if group["form"] == "lecture" else total)
+        new = {"sum": total, "sigma": sigma, "step": t, "lr": lr}
+        return p.data - lr * g / (sigma + group["eps"]), new
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return state["sigma"] + group["eps"]

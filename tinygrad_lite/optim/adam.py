@@ -14,10 +14,12 @@ from .optimizer import Optimizer
 class Adam(Optimizer):
     """Adam (Kingma & Ba, Algorithm 1), the lecture's algorithm box (F31), same as ``torch.optim.Adam``::
 
+        g  ← −g                                  (when maximize: climb the objective instead)
         g  ← g + weight_decay · θ                (when weight_decay > 0: L2 penalty in the gradient)
         m  ← β1 · m + (1 − β1) · g               (momentum part: a moving average of g)
         v  ← β2 · v + (1 − β2) · g²              (RMSProp part: a moving average of g²)
-        m̂  = m / (1 − β1ᵗ),   v̂ = v / (1 − β2ᵗ)   (bias corrections: m and v start at 0)
+        v_max ← max(v_max, v)                    (amsgrad only: σ never shrinks; Reddi et al.)
+        m̂  = m / (1 − β1ᵗ),   v̂ = v / (1 − β2ᵗ)   (bias corrections: m and v start at 0; v_max for v with amsgrad)
         θ  ← θ − η · m̂ / (√v̂ + ε)
 
     The lecture's box and PyTorch agree, so there is no second form. Compared with the lecture's
@@ -26,8 +28,8 @@ class Adam(Optimizer):
     θ ← θ − (ηᵗ/σᵗ)·mᵗ (F36) is this rule with mᵗ = m̂ and σᵗ = √v̂.
 
     State (``opt.state[p]``): ``"m"``, ``"v"`` (PyTorch calls them ``exp_avg`` and ``exp_avg_sq``),
-    ``"m_hat"``, ``"v_hat"`` (of the last step), ``"step"`` (t), ``"lr"``;
-    ``opt.effective_lr(p)`` is η/(√v̂ + ε).
+    ``"v_max"`` (with amsgrad; PyTorch's ``max_exp_avg_sq``), ``"m_hat"``, ``"v_hat"`` (of the last step),
+    ``"step"`` (t), ``"lr"``; ``opt.effective_lr(p)`` is η/(√v̂ + ε).
 
     >>> import tinygrad_lite as tl
     >>> w = tl.tensor([1.0, -100.0], requires_grad=True, dtype=tl.float64)
@@ -41,8 +43,10 @@ class Adam(Optimizer):
     decoupled_weight_decay = False  # AdamW sets this
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
+                 amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         betas = group["betas"]
@@ -57,31 +61,32 @@ class Adam(Optimizer):
         group["betas"] = tuple(betas)
         self._check_range(group, "eps", 0.0)
         self._check_range(group, "weight_decay", 0.0)
+        self._check_bool(group, "amsgrad")
+        self._check_bool(group, "maximize")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
         xp = backend.get_array_module(p.data)
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
+        theta = p.data
+        # every line makes a new array: neither the gradient nor the state of the last step is written
+        if group["maximize"]:
+            g = -g
         if weight_decay:
             if self.decoupled_weight_decay:
-                p.data *= 1 - lr * weight_decay  # AdamW: θ ← θ − η·λ·θ, outside the adaptive step
+                theta = theta * (1 - lr * weight_decay)  # AdamW: θ ← θ − η·λ·θ, outside the adaptive step
             else:
-                g = g + weight_decay * p.data  # Adam: a new array, the gradient is never written
-        if "m" not in state:
-            state["m"] = xp.zeros_like(p.data)
-            state["v"] = xp.zeros_like(p.data)
-            state["step"] = 0
-        state["step"] += 1
-        t = state["step"]
-        m, v = state["m"], state["v"]
-        m *= beta1
-        m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * (g * g)
-        state["m_hat"] = m / (1 - beta1 ** t)
-        state["v_hat"] = v / (1 - beta2 ** t)
-        p.data -= lr * state["m_hat"] / self._scale(state, group)
-        state["lr"] = lr
+                g = g + weight_decay * theta  # Adam: the L2 penalty's gradient λθ joins g
+        m, v = state.get("m", 0.0), state.get("v", 0.0)  # m⁰ = v⁰ = 0
+        t = state.get("step", 0) + 1
+        new = {"m": beta1 * m + (1 - beta1) * g, "v": beta2 * v + (1 - beta2) * (g * g), "step": t, "lr": lr}
+        second = new["v"]
+        if group["amsgrad"]:
+            # v_max⁰ = 0 (the v of the last step when amsgrad was switched on later: v_max ≥ v always holds)
+            second = new["v_max"] = xp.maximum(state.get("v_max", v), new["v"])
+        new["m_hat"] = new["m"] / (1 - beta1 ** t)
+        new["v_hat"] = second / (1 - beta2 ** t)
+        return theta - lr * new["m_hat"] / (xp.sqrt(new["v_hat"]) + eps), new
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return backend.get_array_module(state["v_hat"]).sqrt(state["v_hat"]) + group["eps"]
@@ -109,5 +114,7 @@ class AdamW(Adam):
     decoupled_weight_decay = True
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.01,
+                 amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                         maximize=maximize)

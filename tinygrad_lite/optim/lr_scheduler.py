@@ -34,6 +34,7 @@ optimizer:
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Callable
@@ -163,17 +164,37 @@ class LRScheduler:
             group["lr"] = lr
         self._last_lr = lrs
 
+    _not_saved = ("optimizer", "lr_lambdas", "after")  # the optimizer and functions are the code's, not state
+
     def state_dict(self) -> dict[str, Any]:
-        """The scheduler's counters and base rates (not the optimizer, and not functions such as lr_lambda)."""
-        return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+        """Every attribute but the optimizer and functions such as ``lr_lambda`` (PyTorch's layout): the
+        counter ``last_epoch``, ``base_lrs``, the last rates and the schedule's own settings.
+
+        >>> import tinygrad_lite as tl
+        >>> opt = tl.optim.SGD([tl.tensor([1.0], requires_grad=True)], lr=1.0)
+        >>> tl.optim.lr_scheduler.StepLR(opt, step_size=2).state_dict()
+        {'step_size': 2, 'gamma': 0.1, 'base_lrs': [1.0], 'last_epoch': 0, '_last_lr': [1.0]}
+        """
+        return {key: copy.deepcopy(value) for key, value in vars(self).items() if key not in self._not_saved}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore ``state_dict()`` and set the optimizer's rate to the restored step's."""
-        if len(state_dict["base_lrs"]) != len(self.base_lrs):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the snapshot has "
-                             f"{len(state_dict['base_lrs'])} parameter groups, the optimizer has {len(self.base_lrs)}")
-        self.last_epoch = state_dict["last_epoch"]
-        self.base_lrs = list(state_dict["base_lrs"])
+        who = f"{type(self).__name__}.load_state_dict"
+        own = self.state_dict()
+        if not isinstance(state_dict, dict) or not {"last_epoch", "base_lrs"} <= set(state_dict) <= set(own):
+            keys = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f"{who}: expected a dict with 'last_epoch', 'base_lrs' and some of {sorted(own)}, "
+                             f"got {keys}")
+        base_lrs, last_epoch = state_dict["base_lrs"], state_dict["last_epoch"]
+        _check_int(who, "last_epoch", last_epoch, 0)
+        if not isinstance(base_lrs, (list, tuple)) or len(base_lrs) != len(self.base_lrs):
+            raise ValueError(f"{who}: the snapshot has {len(base_lrs) if isinstance(base_lrs, (list, tuple)) else 0} "
+                             f"parameter groups, the optimizer has {len(self.base_lrs)}")
+        for lr in base_lrs:
+            _check_number(who, "base_lrs entry", lr, 0.0)
+        for key, value in state_dict.items():
+            if key != "after":  # LinearWarmup loads its scheduler after itself
+                setattr(self, key, list(value) if key in ("base_lrs", "_last_lr") else copy.deepcopy(value))
         self._apply()
 
 

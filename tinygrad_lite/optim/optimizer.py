@@ -12,8 +12,11 @@ written against ``tl.optim`` reads the same as code written against ``torch.opti
 - ``lr``: reads the rate of group 0 and writes every group. It always holds the rate the next
   ``step()`` uses; learning-rate schedulers change it.
 
-``step()`` checks every gradient (a Tensor, same shape, dtype and device as its parameter) before it
-changes any parameter, so a bad gradient raises and leaves the model and the state as they were.
+``step()`` is all or nothing. It checks every gradient (a Tensor, same shape, dtype and device as its
+parameter) and every group's hyper-parameters (also ones changed by hand since construction) first;
+then it computes every new parameter value and state entry *out of place*, and only when all of them
+exist does it write them. So anything that fails (a bad gradient, a bad setting, an error or
+``MemoryError`` in the middle of the updates) raises and leaves the model and the state as they were.
 Gradients are *not* checked for NaN or inf: that would cost one more pass over every gradient (and a
 GPU synchronisation) on every step, and ``tl.detect_anomaly()`` finds a NaN where it is made, naming
 the op, which is more useful than noticing it here.
@@ -36,7 +39,8 @@ class Optimizer:
     """Base class of every optimizer: holds the parameters, their state, and the learning rate.
 
     A subclass sets ``defaults`` (through ``__init__``), may check a group's hyper-parameters in
-    ``_check_group`` and implements the update rule of one parameter in ``_update``.
+    ``_check_group`` and implements the update rule of one parameter in ``_update``, which returns the
+    new value and the new state entries without writing anything.
 
     ``params`` is an iterable of tensors, or of dicts (parameter groups) that each hold ``"params"``
     and may override any hyper-parameter:
@@ -72,11 +76,26 @@ class Optimizer:
         return type(self).__name__
 
     # --- parameter groups -----------------------------------------------------------------------
-    def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group of parameters; hyper-parameters it does not set come from ``defaults``."""
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (PyTorch's ``add_param_group``); hyper-parameters it does not set come
+        from ``defaults``. Use it to start training more of a model (unfreeze a layer) part-way through:
+
+        >>> import tinygrad_lite as tl
+        >>> w, b = tl.tensor([1.0], requires_grad=True), tl.tensor([0.0], requires_grad=True)
+        >>> opt = tl.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> opt.add_param_group({"params": [b], "lr": 0.01})
+        >>> [(group["lr"], group["momentum"]) for group in opt.param_groups]
+        [(0.1, 0.9), (0.01, 0.9)]
+
+        A parameter may be in one group only; every hyper-parameter is checked before the group is added.
+        """
+        group = param_group
         if not isinstance(group, dict) or "params" not in group:
             raise TypeError(f"{self._name}: a parameter group must be a dict with a 'params' key, got {group!r}")
         params = group["params"]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{self._name}: the parameters of a group must be in an ordered collection (a list "
+                            "or tuple), not a set: their order names them in state_dict()")
         params = [params] if isinstance(params, Tensor) else list(params)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         index = len(self.param_groups)
@@ -122,6 +141,11 @@ class Optimizer:
             bound = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
             raise ValueError(f"{self._name}: invalid {name} {value!r}; expected a number >= {low}{bound}")
 
+    def _check_bool(self, group: dict[str, Any], name: str) -> None:
+        """Check that ``group[name]`` is a switch (True/False), not a number or a string such as "False"."""
+        if not isinstance(group[name], bool):
+            raise ValueError(f"{self._name}: invalid {name} {group[name]!r}; expected True or False")
+
     # --- the learning rate ----------------------------------------------------------------------
     @property
     def lr(self) -> float:
@@ -145,15 +169,21 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
 
-        All gradients are checked first (Tensor, shape, dtype, device; not NaN/inf, see the module
-        docstring), so a bad one raises before anything changes. The updates work in place on ``p.data``
-        (so every reference to a parameter sees the new value) and record no graph.
+        All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device; not NaN/inf)
+        and hyper-parameters are checked, every update is computed, and only then is anything written.
+        The new values are copied into ``p.data`` in place (so every reference to a parameter sees
+        them); no graph is recorded.
         """
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
                 for i, p in enumerate(group["params"]) if p.grad is not None]
-        for group, p, g in work:
-            self._update(p, g, self.state.setdefault(p, {}), group)
+        for group in self.param_groups:  # a setting may have been changed by hand since it was checked
+            self._check_lr(group["lr"])
+            self._check_group(group)
+        updates = [(p, self._update(p, g, self.state.get(p, {}), group)) for group, p, g in work]
+        for p, (value, state) in updates:  # nothing failed: now write, which cannot fail half-way
+            p.data[...] = value
+            self.state.setdefault(p, {}).update(state)
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
 
     def _checked_gradient(self, p: Tensor, i: int, k: int):
@@ -174,8 +204,10 @@ class Optimizer:
             raise TypeError(f"{where} has dtype {g.dtype} but the parameter has dtype {p.dtype}")
         return g.data
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Apply the update rule to ``p.data`` in place, given its gradient array ``g`` (never written)."""
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """The update rule of one parameter: ``(new value of p.data, new state entries)``, from the gradient
+        array ``g`` and the state of the last step (empty before the first). Writes nothing: neither ``p``,
+        ``g`` nor the arrays in ``state``; ``step()`` stores the results once every update is computed."""
         raise NotImplementedError(f"{self._name}._update")
 
     def effective_lr(self, p: Tensor):

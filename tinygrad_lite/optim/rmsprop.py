@@ -14,10 +14,15 @@ from .optimizer import Optimizer
 class RMSProp(Optimizer):
     """RMSProp: divide each step by a moving root-mean-square σ of the gradients (Hinton's lecture notes).
 
-    ``form="pytorch"`` (the default) is ``torch.optim.RMSprop`` (without momentum or centering)::
+    ``form="pytorch"`` (the default) is ``torch.optim.RMSprop``, with its arguments and defaults::
 
+        g ← −g                                   (when maximize: climb the objective instead)
+        g ← g + weight_decay · θ                 (when weight_decay > 0)
         v ← α · v + (1 − α) · g²                 (v = 0 before the first step)
-        θ ← θ − η · g / (√v + ε)
+        ḡ ← α · ḡ + (1 − α) · g                  (centered only: ḡ = 0 before the first step)
+        σ = √v                                   (centered: σ = √(v − ḡ²), the moving standard deviation)
+        b ← momentum · b + g / (σ + ε)           (momentum > 0 only: b = 0 before the first step)
+        θ ← θ − η · b                            (momentum = 0: θ ← θ − η · g / (σ + ε))
 
     ``form="lecture"`` is the slide's formula (F29), which starts from the first gradient itself::
 
@@ -27,10 +32,13 @@ class RMSProp(Optimizer):
 
     The recursions are the same (v = σ²); only the start differs. PyTorch's v starts at 0, so its first
     σ is √(1 − α)·|g⁰| and its first step is 1/√(1 − α) times larger (10× for α = 0.99); the effect
-    fades as αᵗ → 0. Small α makes σ follow the latest gradient; α → 1 makes it react slowly.
+    fades as αᵗ → 0. Small α makes σ follow the latest gradient; α → 1 makes it react slowly. The
+    slide has neither centering nor momentum, so the lecture's form takes ``centered=False`` and
+    ``momentum=0`` only (``weight_decay`` and ``maximize`` change g and work with both forms).
 
-    State (``opt.state[p]``): ``"square_avg"`` (v = σ²), ``"sigma"`` (σ of the last step), ``"step"``,
-    ``"lr"``; ``opt.effective_lr(p)`` is η/(σ + ε).
+    State (``opt.state[p]``): ``"square_avg"`` (v), ``"grad_avg"`` (ḡ, when centered),
+    ``"momentum_buffer"`` (b, when momentum > 0), ``"sigma"`` (σ of the last step), ``"step"``, ``"lr"``;
+    ``opt.effective_lr(p)`` is η/(σ + ε).
 
     >>> import tinygrad_lite as tl
     >>> w = tl.tensor([3.0], requires_grad=True)
@@ -42,30 +50,46 @@ class RMSProp(Optimizer):
     """
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 0.01, alpha: float = 0.99,
-                 eps: float = 1e-8, form: str = "pytorch"):
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, form=form))
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 *, maximize: bool = False, form: str = "pytorch"):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                                      centered=centered, maximize=maximize, form=form))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_range(group, "alpha", 0.0, 1.0, high_inclusive=True)
         self._check_range(group, "eps", 0.0)
+        self._check_range(group, "weight_decay", 0.0)
+        self._check_range(group, "momentum", 0.0)
+        self._check_bool(group, "centered")
+        self._check_bool(group, "maximize")
         if group["form"] not in FORMS:
             raise ValueError(f"RMSProp: invalid form {group['form']!r}; expected one of {FORMS}")
+        if group["form"] == "lecture" and (group["centered"] or group["momentum"]):
+            raise ValueError(f"RMSProp: form='lecture' (the slide's formula) has no centering and no momentum, got "
+                             f"centered={group['centered']!r}, momentum={group['momentum']!r}; use form='pytorch'")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
         xp = backend.get_array_module(p.data)
-        alpha = group["alpha"]
-        if "square_avg" not in state:
-            # lecture: (σ⁰)² = (g⁰)²;  PyTorch: v¹ = α·0 + (1 − α)·(g⁰)²  (new arrays: g is not written)
-            state["square_avg"] = g * g if group["form"] == "lecture" else (1 - alpha) * (g * g)
-            state["step"] = 0
+        alpha, lr, mu = group["alpha"], group["lr"], group["momentum"]
+        # every line makes a new array: neither the gradient nor the state of the last step is written
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        new: dict[str, Any] = {"step": state.get("step", 0) + 1, "lr": lr}
+        if "square_avg" not in state and group["form"] == "lecture":
+            new["square_avg"] = g * g  # (σ⁰)² = (g⁰)²
         else:
-            v = state["square_avg"]
-            v *= alpha
-            v += (1 - alpha) * (g * g)
-        state["step"] += 1
-        state["sigma"] = xp.sqrt(state["square_avg"])
-        p.data -= group["lr"] * g / self._scale(state, group)
-        state["lr"] = group["lr"]
+            new["square_avg"] = alpha * state.get("square_avg", 0.0) + (1 - alpha) * (g * g)  # v⁰ = 0
+        if group["centered"]:
+            new["grad_avg"] = alpha * state.get("grad_avg", 0.0) + (1 - alpha) * g
+            new["sigma"] = xp.sqrt(new["square_avg"] - new["grad_avg"] * new["grad_avg"])
+        else:
+            new["sigma"] = xp.sqrt(new["square_avg"])
+        step = g / (new["sigma"] + group["eps"])
+        if mu:
+            step = new["momentum_buffer"] = mu * state.get("momentum_buffer", 0.0) + step
+        return p.data - lr * step, new
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return state["sigma"] + group["eps"]

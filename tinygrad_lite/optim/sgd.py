@@ -14,11 +14,15 @@ from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, PyTorch's ``torch.optim.SGD`` rule (F20)::
+    """Stochastic gradient descent, PyTorch's ``torch.optim.SGD`` rule with its arguments and defaults (F20)::
 
+        g ← −g                                   (when maximize: climb the objective instead)
         g ← g + weight_decay · θ                 (when weight_decay > 0)
-        v ← momentum · v + g                     (v = g on the first step; skipped when momentum = 0)
+        v ← momentum · v + (1 − dampening) · g   (v = g on the first step; skipped when momentum = 0)
         θ ← θ − η · v                            (nesterov: θ ← θ − η · (g + momentum · v))
+
+    ``dampening`` scales each new gradient's share of the buffer (it must be 0 with ``nesterov=True``,
+    as in PyTorch); the first step stores g itself, undamped, as PyTorch does.
 
     How it differs from the lecture: the lecture's momentum (see :class:`Momentum`) keeps the *movement*
     m ← λm − ηg, so every past gradient stays scaled by the rate it was taken with. Here the buffer v
@@ -37,32 +41,38 @@ class SGD(Optimizer):
     tensor([ 0.8, -1.6], requires_grad=True)
     """
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float, momentum: float = 0.0,
-                 nesterov: bool = False, weight_decay: float = 0.0):
-        super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay))
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 maximize: bool = False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_range(group, "momentum", 0.0)
+        self._check_range(group, "dampening", 0.0, 1.0, high_inclusive=True)
         self._check_range(group, "weight_decay", 0.0)
-        if group["nesterov"] and group["momentum"] <= 0:
-            raise ValueError(f"SGD: nesterov=True needs momentum > 0, got momentum={group['momentum']!r}")
+        self._check_bool(group, "nesterov")
+        self._check_bool(group, "maximize")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
+                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
         lr, mu, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        new: dict[str, Any] = {"step": state.get("step", 0) + 1, "lr": lr}
+        # every line makes a new array: neither the gradient nor the state of the last step is written
+        if group["maximize"]:
+            g = -g
         if weight_decay:
-            g = g + weight_decay * p.data  # a new array: the gradient itself is never written
+            g = g + weight_decay * p.data
         if mu:
             if "momentum_buffer" not in state:
-                state["momentum_buffer"] = g.copy()  # copied: g may be shared, or a read-only view
+                v = g.copy()  # v¹ = g (copied: g may be the gradient itself, shared or read-only)
             else:
-                v = state["momentum_buffer"]
-                v *= mu
-                v += g
-            v = state["momentum_buffer"]
+                v = mu * state["momentum_buffer"] + (1 - group["dampening"]) * g
+            new["momentum_buffer"] = v
             g = g + mu * v if group["nesterov"] else v
-        p.data -= lr * g
-        state["step"] = state.get("step", 0) + 1
-        state["lr"] = lr
+        return p.data - lr * g, new
 
 
 class Momentum(Optimizer):
@@ -98,14 +108,7 @@ class Momentum(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_range(group, "momentum", 0.0)
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
         lr, lam = group["lr"], group["momentum"]
-        if "m" not in state:
-            state["m"] = -lr * g  # m¹ = λ·0 − η g⁰ (a new array, so g is never written)
-        else:
-            m = state["m"]
-            m *= lam
-            m -= lr * g
-        p.data += state["m"]
-        state["step"] = state.get("step", 0) + 1
-        state["lr"] = lr
+        m = -lr * g if "m" not in state else lam * state["m"] - lr * g  # m¹ = λ·0 − η g⁰;  mᵗ⁺¹ = λ mᵗ − η gᵗ
+        return p.data + m, {"m": m, "step": state.get("step", 0) + 1, "lr": lr}

@@ -14,7 +14,16 @@ float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
+int16 = np.dtype("int16")
+int8 = np.dtype("int8")
+uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+
+# PyTorch's other names: torch.float is float32, torch.long is int64, and so on
+half = float16
+double = float64
+long = int64
+short = int16
 
 _default_float = float32
 

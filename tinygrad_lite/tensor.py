@@ -607,11 +607,173 @@ class Tensor:
         """A copy with its own memory that stays in the graph (gradients flow through it)."""
         return ops.clone(self)
 
+    # --- PyTorch's other spellings: arithmetic and comparisons by name, dtype casts, rounding, small helpers ---
+    def add(self, other, *, alpha=1):
+        """self + alpha · other, out of place (``add_`` is the in-place form)."""
+        return ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        """self − alpha · other, out of place."""
+        return ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def square(self):
+        return ops.square(self)
+
+    def reciprocal(self):
+        return ops.reciprocal(self)
+
+    def rsqrt(self):
+        return ops.rsqrt(self)
+
+    def log1p(self):
+        return ops.log1p(self)
+
+    def expm1(self):
+        return ops.expm1(self)
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def floor(self):
+        return ops.floor(self)
+
+    def ceil(self):
+        return ops.ceil(self)
+
+    def round(self, decimals: int = 0):
+        return ops.round(self, decimals)
+
+    def trunc(self):
+        return ops.trunc(self)
+
+    def sign(self):
+        return ops.sign(self)
+
+    def t(self):
+        return ops.t(self)
+
+    def mm(self, other):
+        return ops.mm(self, other)
+
+    def dot(self, other):
+        return ops.dot(self, other)
+
+    def index_select(self, dim: int, index):
+        return ops.index_select(self, dim, index)
+
+    def narrow(self, dim: int, start: int, length: int):
+        return ops.narrow(self, dim, start, length)
+
+    def unbind(self, dim: int = 0):
+        return ops.unbind(self, dim)
+
+    def movedim(self, source: int, destination: int):
+        return ops.movedim(self, source, destination)
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other`` (PyTorch's ``x.where(cond, y)``)."""
+        return ops.where(condition, self, other)
+
+    def nelement(self) -> int:
+        return self.numel()
+
+    def contiguous(self) -> Tensor:
+        """This tensor: tinygrad_lite never needs a copy to make memory contiguous (NumPy handles strides)."""
+        return self
+
+    def new_tensor(self, data, dtype=None, requires_grad: bool = False) -> Tensor:
+        """A new tensor from ``data`` with this tensor's dtype (unless given) and device."""
+        return Tensor(data, requires_grad=requires_grad, dtype=self.dtype if dtype is None else dtype,
+                      device=self.device)
+
+    def new_zeros(self, *size, dtype=None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size`` with this tensor's dtype (unless given) and device."""
+        return factories.zeros(*size, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                               requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad: bool = False) -> Tensor:
+        """Ones of ``size`` with this tensor's dtype (unless given) and device."""
+        return factories.ones(*size, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+        """``fill_value`` in every entry of ``size``, with this tensor's dtype (unless given) and device."""
+        return factories.full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=self.device,
+                              requires_grad=requires_grad)
+
+    # Last in the class: below these, the names int, bool and type would mean the methods, not the builtins.
+    def int(self) -> Tensor:
+        """Cast to int32."""
+        return ops.cast(self, dtypes.int32)
+
+    def half(self) -> Tensor:
+        """Cast to float16."""
+        return ops.cast(self, dtypes.float16)
+
+    def bool(self) -> Tensor:
+        """Cast to bool."""
+        return ops.cast(self, dtypes.bool_)
+
+    def type(self, dtype=None):
+        """With a dtype, this tensor cast to it (``x.type(tl.float)``); without, its type's name, such as
+        ``'tinygrad_lite.FloatTensor'`` (PyTorch's ``'torch.FloatTensor'``)."""
+        if dtype is None:
+            return f"tinygrad_lite.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
+        return ops.cast(self, dtype)
+
+
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
+               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
 
 def tensor(data: Any, requires_grad: bool = False, dtype=None, device: str | None = None) -> Tensor:
     """Same as ``Tensor(data, requires_grad, dtype, device)``."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
+def is_tensor(obj) -> bool:
+    """True when ``obj`` is a tinygrad_lite Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def as_tensor(data: Any, dtype=None, device: str | None = None) -> Tensor:
+    """``data`` as a Tensor, without a copy where it already is one of that dtype and device
+    (then it is the same tensor, in the graph as it was)."""
+    if isinstance(data, Tensor):
+        if dtype is not None and data.dtype != dtypes.as_dtype(dtype, "as_tensor"):
+            data = ops.cast(data, dtype)
+        if device is not None and data.device != device:
+            data = data.to(device)
+        return data
+    return Tensor(data, dtype=dtype, device=device)
+
+
 # Imported last: both modules use Tensor, and Tensor's methods use them only when called.
-from . import autograd, ops, versions  # noqa: E402
+from . import autograd, factories, ops, versions  # noqa: E402

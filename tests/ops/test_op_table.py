@@ -252,6 +252,27 @@ CASES = [
            lambda a: a - _logsumexp(a, axis=0, keepdims=True), [(3, 2)]),
     OpCase("log_softmax_grad", lambda g, y: LogSoftmaxGrad.apply(g, y, axis=1),
            lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [(2, 3), (2, 3)], domain=[(-2, 2), (-3, 0)]),
+    # PyTorch's other spellings (composites of the ops above, plus log1p, expm1 and the step functions)
+    OpCase("log1p", lambda a: a.log1p(), np.log1p, [(2, 3)], domain=(-0.5, 2)),
+    OpCase("expm1", lambda a: tl.expm1(a), np.expm1, [(2, 3)]),
+    OpCase("floor", lambda a: a.floor() * a, lambda a: np.floor(a) * a, [(2, 3)], kink=near([-2, -1, 0, 1, 2])),
+    OpCase("ceil", lambda a: tl.ceil(a) * a, lambda a: np.ceil(a) * a, [(2, 3)], kink=near([-2, -1, 0, 1, 2])),
+    OpCase("round", lambda a: a.round() * a, lambda a: np.round(a) * a, [(2, 3)], kink=near([-1.5, -0.5, 0.5, 1.5])),
+    OpCase("round_decimals", lambda a: a.round(1) + a, lambda a: np.round(a, 1) + a, [(2, 3)],
+           kink=near(list(np.arange(-2, 2, 0.1) + 0.05))),
+    OpCase("trunc", lambda a: a.trunc() * a, lambda a: np.trunc(a) * a, [(2, 3)], kink=near([-1, 0, 1])),
+    OpCase("sign", lambda a: a.sign() * a, lambda a: np.sign(a) * a, [(2, 3)], kink=near([0])),
+    OpCase("square", lambda a: a.square(), np.square, [(2, 3)]),
+    OpCase("reciprocal", lambda a: tl.reciprocal(a), np.reciprocal, [(2, 3)], domain=(0.3, 3)),
+    OpCase("rsqrt", lambda a: a.rsqrt(), lambda a: 1 / np.sqrt(a), [(2, 3)], domain=(0.3, 3)),
+    OpCase("t", lambda a: a.t(), np.transpose, [(2, 3)]),
+    OpCase("mm", lambda a, b: tl.mm(a, b), np.matmul, [(2, 3), (3, 4)]),
+    OpCase("dot", lambda a, b: a.dot(b), np.dot, [(4,), (4,)]),
+    OpCase("index_select", lambda a: a.index_select(1, tl.tensor([2, 0, 2])), lambda a: a[:, [2, 0, 2]], [(2, 3)]),
+    OpCase("narrow", lambda a: tl.narrow(a, -1, 1, 2), lambda a: a[:, 1:3], [(2, 4)]),
+    OpCase("unbind", lambda a: a.unbind(1), lambda a: tuple(a[:, i] for i in range(3)), [(2, 3)]),
+    OpCase("movedim", lambda a: a.movedim(0, -1), lambda a: np.moveaxis(a, 0, -1), [(2, 3, 4)]),
+    OpCase("add_alpha", lambda a, b: a.add(b, alpha=-2.0), lambda a, b: a - 2 * b, [(2, 3), (3,)]),
     # casts and composites
     OpCase("composite_softmax", lambda a: (a - a.logsumexp(axis=1, keepdims=True)).exp(),
            lambda a: np.exp(a - _logsumexp(a, axis=1, keepdims=True)), [(2, 4)]),
@@ -268,7 +289,9 @@ OP_NAMES = ["add", "sub", "mul", "div", "pow", "matmul", "neg", "abs", "exp", "l
             # PyTorch's tensor ops
             "view", "view_as", "reshape_as", "expand", "expand_as", "permute", "repeat", "flip", "cat", "concat",
             "split", "chunk", "clamp", "clamp_min", "clamp_max", "norm", "cumsum", "gather", "masked_fill", "tril",
-            "triu", "sort", "topk", "einsum", "softmax", "log_softmax", "clone"]
+            "triu", "sort", "topk", "einsum", "softmax", "log_softmax", "clone",
+            "log1p", "expm1", "floor", "ceil", "round", "trunc", "sign", "square", "reciprocal", "rsqrt", "t", "mm",
+            "dot", "index_select", "narrow", "unbind", "movedim"]
 
 
 def test_every_op_has_a_case():

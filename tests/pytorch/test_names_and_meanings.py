@@ -111,3 +111,44 @@ def test_against_pytorch(dtype, device):
     assert ours.argmax(dim=1, keepdim=True).tolist() == theirs.argmax(dim=1, keepdim=True).tolist()
     assert ours.size() == tuple(theirs.size()) and ours.size(1) == theirs.size(1)
     assert ours.numel() == theirs.numel()
+
+
+def test_pytorchs_dtype_names_are_the_same_dtypes(device):
+    assert (tl.float, tl.double, tl.half) == (tl.float32, tl.float64, tl.float16)
+    assert (tl.long, tl.int, tl.short, tl.bool) == (tl.int64, tl.int32, tl.int16, np.dtype(bool))
+    x = tl.tensor([1.5, -2.5], device=device)
+    assert x.type() == "tinygrad_lite.FloatTensor" and x.long().type() == "tinygrad_lite.LongTensor"
+    assert x.type(tl.long).tolist() == [1, -2] and x.type(tl.double).dtype == tl.float64
+    assert (x > 0).type(tl.float).tolist() == [1.0, 0.0]
+
+
+def test_new_tensors_take_this_tensors_dtype_and_device(device):
+    x = tl.ones(2, dtype=tl.float64, device=device)
+    for made in (x.new_zeros(3), x.new_ones((2, 2)), x.new_full((2,), 7.0), x.new_tensor([1, 2])):
+        assert made.dtype == tl.float64 and made.device == x.device
+    assert x.new_full((2,), 7.0).tolist() == [7.0, 7.0] and x.new_zeros(3, dtype=tl.int64).dtype == tl.int64
+
+
+def test_as_tensor_keeps_a_tensor_and_is_tensor_tells_them_apart(device):
+    x = tl.ones(2, device=device, requires_grad=True)
+    assert tl.as_tensor(x) is x and tl.is_tensor(x) and not tl.is_tensor(np.ones(2))
+    y = tl.as_tensor(x, dtype=tl.float64)
+    y.sum().backward()  # a cast of x stays in x's graph
+    assert y.dtype == tl.float64 and x.grad.tolist() == [1.0, 1.0]
+    assert tl.as_tensor([1, 2]).dtype == tl.int64
+
+
+def test_contiguous_is_the_tensor_itself_and_range_indexes_as_its_list(device):
+    x = tl.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], device=device)
+    assert x.contiguous() is x and x.nelement() == 6
+    assert x[range(3), [1, 0, 1]].tolist() == x[[0, 1, 2], [1, 0, 1]].tolist() == [2.0, 3.0, 6.0]
+    assert x[range(2, 0, -1)].tolist() == [[5.0, 6.0], [3.0, 4.0]]
+
+
+def test_rounding_has_zero_gradient_and_keeps_integers(device):
+    x = tl.tensor([-1.5, 0.5, 2.5, 0.7], device=device, requires_grad=True)
+    assert x.round().tolist() == [-2.0, 0.0, 2.0, 1.0]  # halves to even, as PyTorch and NumPy
+    (x.floor() + x.ceil() + x.round() + x.trunc() + x.sign()).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+    n = tl.tensor([3, -2], device=device)
+    assert n.floor() is n and n.sign().tolist() == [1, -1]

@@ -1,5 +1,6 @@
 """Every differentiable op of tinygrad_lite, forward and backward side by side, one family per file."""
 
+from .aliases import dot, index_select, mm, movedim, narrow, reciprocal, rsqrt, square, t, unbind
 from .broadcast import broadcast_to, expand, sum_to
 from .compare import allclose, equal, greater, greater_equal, less, less_equal, not_equal
 from .convert import cast, clone, to_device
@@ -15,7 +16,9 @@ from .elementwise import (
                           cos,
                           div,
                           exp,
+                          expm1,
                           log,
+                          log1p,
                           maximum,
                           minimum,
                           mul,
@@ -52,6 +55,7 @@ from .mask import masked_fill, tril, triu
 from .norm import norm
 from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from .results import ValuesIndices
+from .rounding import ceil, floor, round, sign, trunc
 from .shape import (
                           cat,
                           chunk,

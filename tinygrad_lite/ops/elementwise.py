@@ -183,6 +183,30 @@ class Log(Function):
         return grad_output / x
 
 
+class Log1p(Function):
+    """y = ln(1 + x), exact for tiny x where 1 + x would round to 1;  dy/dx = 1/(1 + x)."""
+
+    def forward(self, x):
+        return backend.get_array_module(x).log1p(x)
+
+    def backward(self, grad_output):
+        (x,) = self.inputs
+        return grad_output / (x + 1)
+
+
+class Expm1(Function):
+    """y = eˣ − 1, exact for tiny x;  dy/dx = eˣ = y + 1."""
+
+    saves_output = True
+    reads_inputs = False
+
+    def forward(self, x):
+        return backend.get_array_module(x).expm1(x)
+
+    def backward(self, grad_output):
+        return grad_output * (self.output() + 1)
+
+
 class Sqrt(Function):
     """y = √x;  dy/dx = 1 / (2√x) = 1 / (2y)  (inf at x = 0)."""
 
@@ -403,14 +427,14 @@ class Where(Function):
 # --- public functions ---------------------------------------------------------------------------
 
 
-def add(a, b) -> Tensor:
-    """a + b, broadcasting."""
-    return Add.apply(*binary_operands(a, b, "add"))
+def add(a, b, *, alpha=1) -> Tensor:
+    """a + alpha · b, broadcasting."""
+    return Add.apply(*binary_operands(a, b if alpha == 1 else b * alpha, "add"))
 
 
-def sub(a, b) -> Tensor:
-    """a − b, broadcasting."""
-    return Sub.apply(*binary_operands(a, b, "sub"))
+def sub(a, b, *, alpha=1) -> Tensor:
+    """a − alpha · b, broadcasting."""
+    return Sub.apply(*binary_operands(a, b if alpha == 1 else b * alpha, "sub"))
 
 
 def mul(a, b) -> Tensor:
@@ -458,6 +482,16 @@ def exp(x: Tensor) -> Tensor:
 def log(x: Tensor) -> Tensor:
     """Natural logarithm ln x."""
     return Log.apply(floating(x))
+
+
+def log1p(x: Tensor) -> Tensor:
+    """ln(1 + x), accurate where x is tiny."""
+    return Log1p.apply(floating(x))
+
+
+def expm1(x: Tensor) -> Tensor:
+    """eˣ − 1, accurate where x is tiny."""
+    return Expm1.apply(floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:

@@ -271,6 +271,8 @@ def _normalize_index(x: Tensor, index, op: str = "getitem") -> tuple[tuple, bool
             item = item.data
         elif isinstance(item, (list, np.ndarray)):
             item = xp.asarray(item)
+        elif isinstance(item, range):  # x[range(n), labels]: a range indexes like the list of its numbers
+            item = xp.arange(item.start, item.stop, item.step)
         if backend.is_backend_array(item):
             if item.dtype.kind == "b":
                 normalized.extend(item.nonzero())
@@ -284,7 +286,7 @@ def _normalize_index(x: Tensor, index, op: str = "getitem") -> tuple[tuple, bool
             normalized.append(item)
         else:
             raise IndexError(f"{op}: unsupported index {item!r} for a tensor of shape {x.shape}; use ints, "
-                             "slices, None, ..., integer or boolean arrays")
+                             "slices, None, ..., ranges, integer or boolean arrays")
     return tuple(normalized), basic
 
 

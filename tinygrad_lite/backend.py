@@ -6,11 +6,15 @@ through ``numpy`` directly, so the same code runs on both devices. CuPy is impor
 
 Random numbers are always drawn on the host from one seeded generator and then moved to the device,
 so ``tl.manual_seed(0)`` gives the same numbers on "cpu" and "cuda".
+
+With ``TL_CUDASIM=1`` in the environment, "cuda" is the CUDA simulator (``tinygrad_lite._cudasim``, a
+CPU stand-in for CuPy with CuPy's rules, for testing without a GPU) instead of CuPy.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 
 import numpy as np
 
@@ -26,7 +30,10 @@ def _import_cupy():
     global _cupy, _cupy_error
     if _cupy is None and _cupy_error is None:
         try:
-            import cupy
+            if os.environ.get("TL_CUDASIM") == "1":
+                from . import _cudasim as cupy
+            else:
+                import cupy
 
             if cupy.cuda.runtime.getDeviceCount() < 1:
                 raise RuntimeError("CuPy found no CUDA device")
@@ -39,6 +46,11 @@ def _import_cupy():
 def cuda_is_available() -> bool:
     """True when CuPy is installed and can see a CUDA GPU."""
     return _import_cupy() is not None
+
+
+def cuda_is_simulated() -> bool:
+    """True when "cuda" is the CUDA simulator (``TL_CUDASIM=1``): CuPy's rules, the CPU's speed."""
+    return cuda_is_available() and getattr(_cupy, "__name__", "") == "tinygrad_lite._cudasim"
 
 
 def check_device(device: str) -> str:

@@ -76,7 +76,8 @@ SMOOTH_FUNCTIONS = {
     "logsumexp_var": lambda x, A: (x.reshape(3, 4).logsumexp(axis=1).sum() + 3 * x.var()
                                    + x.reshape(3, 4).std(axis=0).sum()),
     "where_sqrt_mean": lambda x, A: tl.where(A.reshape(-1) > 0, x ** 3, x.cos()).sum() + (x * x + 1).sqrt().mean(),
-    "log_softmax_cross_entropy": lambda x, A: (tl.nn.functional.cross_entropy(x.reshape(4, 3), tl.tensor([0, 2, 1, 2]))
+    "log_softmax_cross_entropy": lambda x, A: (tl.nn.functional.cross_entropy(x.reshape(4, 3),
+                                                                              tl.tensor([0, 2, 1, 2], device=x.device))
                                                + (tl.nn.functional.log_softmax(x.reshape(3, 4), axis=0) * A).sum()),
 }
 

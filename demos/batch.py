@@ -293,7 +293,7 @@ def synthetic_digits_sized(seed: int):
 
 def sync(model) -> None:
     """Wait for the device to finish: reading a parameter back to the host forces it (GPUs run async)."""
-    next(iter(model.parameters())).numpy()
+    next(iter(model.parameters())).detach().cpu()
 
 
 def seconds_per_update(model, opt, batches, reps: int, blocks: int = 3) -> float:

@@ -180,7 +180,7 @@ class Optimizer:
         for group in self.param_groups:  # a setting may have been changed by hand since it was checked
             self._check_lr(group["lr"])
             self._check_group(group)
-        updates = [(p, self._update(p, g, self.state.get(p, {}), group)) for group, p, g in work]
+        updates = [(p, self._update(p, g, _on_device_of(p, self.state.get(p, {})), group)) for group, p, g in work]
         for p, (value, state) in updates:  # nothing failed: now write, which cannot fail half-way
             p.data[...] = value
             self.state.setdefault(p, {}).update(state)
@@ -313,3 +313,11 @@ def _load_value(value, p: Tensor, name: str, who: str):
         raise ValueError(f"{who}.load_state_dict: state {name!r} has shape {value.shape} but its parameter "
                          f"has shape {p.shape}")
     return backend.to_device(value, p.device).astype(p.dtype, copy=True)
+
+
+def _on_device_of(p: Tensor, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with its arrays on ``p``'s device: they follow a model moved by ``.to(device)`` after a step."""
+    for key, value in state.items():
+        if type(value) is not type(p.data) and backend.is_backend_array(value):
+            state[key] = backend.to_device(value, p.device)
+    return state

@@ -196,3 +196,14 @@ def test_the_library_selects_the_simulator_with_tl_cudasim(monkeypatch):
     monkeypatch.setattr(backend, "_cupy_error", None)
     assert tl.cuda.is_available() and tl.cuda.is_simulated()
     assert isinstance(tl.ones(2, device="cuda").data, cupy.ndarray)
+
+
+def test_a_view_has_the_owner_of_its_memory_as_base():
+    """As in CuPy (and NumPy): every view, also a view of a view, names the array that owns the memory."""
+    x = cupy.zeros((2, 3))
+    row, transposed = x[0], x.T
+    assert x.base is None and row.base is x and transposed.base is x
+    assert row[1:].base is x and x.reshape(3, 2).base is x
+    assert (x + 1).base is None and x.copy().base is None
+    row[0] = 7.0
+    assert float(x[0, 0]) == 7.0

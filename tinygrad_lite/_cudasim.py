@@ -62,23 +62,67 @@ def _unwrap(value, depth: int = 0):
     return value
 
 
-def _wrap(value):
+def _wrap(value, sources=()):
     """Results back onto the device: NumPy arrays and NumPy scalars become device arrays (0-d for a
-    scalar), recursively through tuples and lists; everything else (shapes, Python numbers) unchanged."""
-    if isinstance(value, (np.ndarray, np.generic)):
+    scalar), recursively through tuples and lists; everything else (shapes, Python numbers) unchanged.
+    ``sources`` are the device arrays the result was made from: a view of one of them gets the array that
+    owns the memory as its ``base``, as in CuPy, and one of them returned unchanged stays itself."""
+    if isinstance(value, np.ndarray):
+        for source in sources:
+            if source._array is value:
+                return source
+        return ndarray._from_numpy(value, _owner(value, sources))
+    if isinstance(value, np.generic):
         return ndarray._from_numpy(np.asarray(value))
     if isinstance(value, tuple):
-        return type(value)(*map(_wrap, value)) if hasattr(value, "_fields") else tuple(map(_wrap, value))
+        items = [_wrap(v, sources) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, list):
-        return [_wrap(v) for v in value]
+        return [_wrap(v, sources) for v in value]
     return value
 
 
-def _call(function, args, kwargs):
-    """Run a NumPy function on the arrays inside device arrays; an ``out=`` device array is returned itself."""
+def _root(array: np.ndarray) -> np.ndarray:
+    """The NumPy array at the end of ``array``'s chain of bases: the one whose memory it uses."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _owner(array: np.ndarray, sources) -> ndarray | None:
+    """The device array among ``sources`` (or their bases) whose memory ``array`` is a view of, else None."""
+    if array.base is None:
+        return None
+    root = _root(array)
+    for source in sources:
+        owner = source if source._base is None else source._base
+        if _root(owner._array) is root:
+            return owner
+    return None
+
+
+def _device_arrays(args, kwargs) -> list[ndarray]:
+    """The device arrays among a call's arguments, also inside lists and tuples (``concatenate([a, b])``)."""
+    found = []
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, ndarray):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, ndarray))
+    return found
+
+
+def _call(function, args, kwargs, self: ndarray | None = None):
+    """Run a NumPy function (or a method of ``self``'s array) on the arrays inside device arrays; an
+    ``out=`` device array is returned itself, and a view of an argument has it as its ``base``."""
     out = kwargs.get("out")
     result = function(*_unwrap(args), **_unwrap(kwargs))
-    return out if isinstance(out, ndarray) else _wrap(result)
+    if isinstance(out, ndarray):
+        return out
+    if isinstance(out, tuple) and out and all(isinstance(o, ndarray) for o in out):
+        return out[0] if len(out) == 1 else out
+    sources = _device_arrays(args, kwargs)
+    return _wrap(result, sources if self is None else [self, *sources])
 
 
 def _index(index, shape):
@@ -146,18 +190,20 @@ def _in_place(numpy_function):
 class ndarray:  # noqa: N801  (CuPy's name)
     """A simulated CUDA array: a NumPy array inside, CuPy's rules outside (see the module docstring)."""
 
-    __slots__ = ("_array", "__weakref__")
+    __slots__ = ("_array", "_base", "__weakref__")
     __array_priority__ = 100  # CuPy's: objects of higher priority (Tensor) handle mixed operators
     __array_ufunc__ = None  # NumPy ufuncs refuse it; NumPy scalars' operators defer to ours
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, shape, dtype=float):
         self._array = np.empty(shape, dtype=dtype)
+        self._base = None
 
     @classmethod
-    def _from_numpy(cls, array: np.ndarray) -> ndarray:
+    def _from_numpy(cls, array: np.ndarray, base: ndarray | None = None) -> ndarray:
         self = cls.__new__(cls)
         self._array = array
+        self._base = base
         return self
 
     # --- refusals: no implicit trip to the host ------------------------------------------------
@@ -248,7 +294,12 @@ class ndarray:  # noqa: N801  (CuPy's name)
 
     @property
     def T(self) -> ndarray:  # noqa: N802
-        return ndarray._from_numpy(self._array.T)
+        return _wrap(self._array.T, (self,))
+
+    @property
+    def base(self) -> ndarray | None:
+        """The device array that owns the memory of this view (the same object for every view of it), or None."""
+        return self._base
 
     @property
     def device(self) -> _Device:
@@ -266,10 +317,10 @@ class ndarray:  # noqa: N801  (CuPy's name)
         value = getattr(self._array, name)
         if callable(value):
             def method(*args, **kwargs):
-                return _call(value, args, kwargs)
+                return _call(value, args, kwargs, self)
             method.__name__ = name
             return method
-        return _wrap(value)
+        return _wrap(value, (self,))
 
     # --- containers ----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -283,7 +334,7 @@ class ndarray:  # noqa: N801  (CuPy's name)
         return (self[i] for i in range(len(self._array)))
 
     def __getitem__(self, index):
-        return _wrap(self._array[_index(index, self._array.shape)])
+        return _wrap(self._array[_index(index, self._array.shape)], (self,))
 
     def __setitem__(self, index, value) -> None:
         if isinstance(value, (np.ndarray, list, tuple)):

@@ -12,14 +12,22 @@ written against ``tl.optim`` reads the same as code written against ``torch.opti
 - ``lr``: reads the rate of group 0 and writes every group. It always holds the rate the next
   ``step()`` uses; learning-rate schedulers change it.
 
-``step()`` is all or nothing. It checks every gradient (a Tensor, same shape, dtype and device as its
-parameter) and every group's hyper-parameters (also ones changed by hand since construction) first;
-then it computes every new parameter value and state entry *out of place*, and only when all of them
-exist does it write them. So anything that fails (a bad gradient, a bad setting, an error or
-``MemoryError`` in the middle of the updates) raises and leaves the model and the state as they were.
-Gradients are *not* checked for NaN or inf: that would cost one more pass over every gradient (and a
-GPU synchronisation) on every step, and ``tl.detect_anomaly()`` finds a NaN where it is made, naming
-the op, which is more useful than noticing it here.
+``step()`` is all or nothing, and updates in place. It runs in two phases:
+
+1. Everything that can fail: every gradient is checked (a Tensor, same shape, dtype and device as its
+   parameter), every group's hyper-parameters too (also ones changed by hand since construction), and
+   every array the updates will need is made: the state (momentum buffer, σ, m̂, v̂ ...) of a parameter
+   stepped for the first time, and a few scratch arrays per parameter, kept from step to step.
+2. The updates, written into ``p.data`` and the state arrays with NumPy's ``out=`` arguments. This
+   phase allocates no arrays, so it cannot run out of memory half-way through the parameters.
+
+So anything that fails (a bad gradient, a bad setting, ``MemoryError``) raises before a single number has
+changed. Writing in place is also what makes a step cheap: ``θ − η·g`` out of place reads and writes a new
+array per operation, while the scratch arrays stay in the cache and the allocator is never called (on a
+GPU, one kernel per operation and no allocation). Gradients are *not* checked for NaN or inf: that would
+cost one more pass over every gradient (and a GPU synchronisation) on every step, and
+``tl.detect_anomaly()`` finds a NaN where it is made, naming the op, which is more useful than noticing it
+here.
 """
 
 from __future__ import annotations
@@ -39,8 +47,9 @@ class Optimizer:
     """Base class of every optimizer: holds the parameters, their state, and the learning rate.
 
     A subclass sets ``defaults`` (through ``__init__``), may check a group's hyper-parameters in
-    ``_check_group`` and implements the update rule of one parameter in ``_update``, which returns the
-    new value and the new state entries without writing anything.
+    ``_check_group``, names the state arrays a parameter needs in ``_state_arrays`` and how many scratch
+    arrays its rule uses in ``_scratch_arrays``, and implements the update rule of one parameter in
+    ``_update``, which writes into those arrays and ``p.data`` in place.
 
     ``params`` is an iterable of tensors, or of dicts (parameter groups) that each hold ``"params"``
     and may override any hyper-parameter:
@@ -59,6 +68,7 @@ class Optimizer:
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch: dict[Tensor, list] = {}  # arrays the update rules compute in, kept between steps
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name}: params must be an iterable of tensors (e.g. model.parameters() "
@@ -169,10 +179,10 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
 
-        All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device; not NaN/inf)
-        and hyper-parameters are checked, every update is computed, and only then is anything written.
-        The new values are copied into ``p.data`` in place (so every reference to a parameter sees
-        them); no graph is recorded.
+        All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device) and
+        hyper-parameters are checked and every array the updates need is made before any parameter is
+        written; then each update runs in place in ``p.data`` (so every reference to a parameter sees it)
+        and its state arrays. No graph is recorded.
         """
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
@@ -180,11 +190,57 @@ class Optimizer:
         for group in self.param_groups:  # a setting may have been changed by hand since it was checked
             self._check_lr(group["lr"])
             self._check_group(group)
-        updates = [(p, self._update(p, g, self.state.get(p, {}), group)) for group, p, g in work]
-        for p, (value, state) in updates:  # nothing failed: now write, which cannot fail half-way
-            p.data[...] = value
-            self.state.setdefault(p, {}).update(state)
+        prepared = [(p, g, group, *self._prepare(p, group)) for group, p, g in work]
+        for p, g, group, state, new, scratch in prepared:  # allocates nothing, so it cannot fail half-way
+            self._update(p, g, state, group, new, scratch)
+            self.state[p] = state
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
+
+    def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], set[str], list]:
+        """Phase 1 for one parameter: its state (a new dict holding the old arrays, plus any array the rule
+        needs that does not exist yet), the names of the arrays just made, and its scratch arrays."""
+        state = dict(self.state.get(p, ()))
+        new = set()
+        xp = backend.get_array_module(p.data)
+        for name, start in self._state_arrays(state, group).items():
+            if name not in state:
+                state[name] = xp.empty_like(p.data) if start is None else xp.full_like(p.data, start)
+                new.add(name)
+        scratch = self._scratch.get(p)
+        wanted = self._scratch_arrays(group)
+        if scratch is None or len(scratch) < wanted or type(scratch[0]) is not type(p.data) or (
+                scratch[0].dtype != p.dtype or scratch[0].shape != p.shape):  # first step, or p moved or changed
+            scratch = self._scratch[p] = [xp.empty_like(p.data) for _ in range(wanted)]
+        return state, new, scratch
+
+    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+        """The state arrays the next update of a parameter reads or writes, each with the number it starts
+        from (None: the update fills it itself, when the name is in ``new``)."""
+        return {}
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        """How many arrays shaped like a parameter the update rule computes in."""
+        return 1
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+                scratch: list) -> None:
+        """The update rule of one parameter, in place: writes ``p.data`` and the arrays of ``state`` from the
+        gradient array ``g`` (never written), using only ``scratch`` arrays to compute in. ``new`` names
+        the state arrays made for this step, not yet holding a value of the rule's."""
+        raise NotImplementedError(f"{self._name}._update")
+
+    def _gradient(self, p: Tensor, g, group: dict[str, Any], out, weight_decay: float | None = None):
+        """g with the group's ``maximize`` (−g) and L2 ``weight_decay`` (g + λθ) applied: ``g`` itself when
+        neither is set, else written into the scratch array ``out``."""
+        xp = backend.get_array_module(p.data)
+        weight_decay = group.get("weight_decay", 0.0) if weight_decay is None else weight_decay
+        maximize = group.get("maximize", False)
+        if weight_decay:
+            xp.multiply(p.data, weight_decay, out=out)  # λθ
+            return xp.subtract(out, g, out=out) if maximize else xp.add(g, out, out=out)
+        if maximize:
+            return xp.negative(g, out=out)
+        return g
 
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
@@ -203,12 +259,6 @@ class Optimizer:
         if g.dtype != p.dtype:
             raise TypeError(f"{where} has dtype {g.dtype} but the parameter has dtype {p.dtype}")
         return g.data
-
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """The update rule of one parameter: ``(new value of p.data, new state entries)``, from the gradient
-        array ``g`` and the state of the last step (empty before the first). Writes nothing: neither ``p``,
-        ``g`` nor the arrays in ``state``; ``step()`` stores the results once every update is computed."""
-        raise NotImplementedError(f"{self._name}._update")
 
     def effective_lr(self, p: Tensor):
         """The per-coordinate step size η/σ the last ``step()`` applied to ``p`` (an array shaped like ``p``).

@@ -69,13 +69,13 @@ class Adagrad(Optimizer):
             raise ValueError("Adagrad: form='lecture' (a root mean square) has no starting sum, got "
                              f"initial_accumulator_value={group['initial_accumulator_value']!r}; use form='pytorch'")
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         return {"sum": group["initial_accumulator_value"], "sigma": None}
 
     def _scratch_arrays(self, group: dict[str, Any]) -> int:
         return 3 if group["maximize"] or group["weight_decay"] else 2
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ

@@ -64,7 +64,7 @@ class Adam(Optimizer):
         self._check_bool(group, "amsgrad")
         self._check_bool(group, "maximize")
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         arrays: dict[str, float | None] = {"m": 0.0, "v": 0.0, "m_hat": None, "v_hat": None}  # m⁰ = v⁰ = 0
         if group["amsgrad"]:
             arrays["v_max"] = None  # v_max⁰ = 0, or the v of the last step when amsgrad is switched on later
@@ -73,7 +73,7 @@ class Adam(Optimizer):
     def _scratch_arrays(self, group: dict[str, Any]) -> int:
         return 3 if group["maximize"] or (group["weight_decay"] and not self.decoupled_weight_decay) else 2
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]

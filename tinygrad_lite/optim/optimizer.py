@@ -39,7 +39,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from .. import backend, versions
-from ..autograd import no_grad
 from ..tensor import Tensor
 
 
@@ -68,7 +67,8 @@ class Optimizer:
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
-        self._scratch: dict[Tensor, list] = {}  # arrays the update rules compute in, kept between steps
+        self._scratch_pool: dict[tuple, list] = {}  # flat arrays the update rules compute in, kept between steps
+        self._scratch: dict[Tensor, tuple] = {}  # each parameter's array, and its views into them
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name}: params must be an iterable of tensors (e.g. model.parameters() "
@@ -145,7 +145,8 @@ class Optimizer:
                      high_inclusive: bool = False) -> None:
         """Check ``low <= group[name]`` and ``group[name] < high`` (or ``<=`` with ``high_inclusive``)."""
         value = group[name]
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        ok = (type(value) is float or type(value) is int  # the common case first: this runs on every step
+              or (isinstance(value, numbers.Real) and not isinstance(value, bool))) and math.isfinite(value)
         ok = ok and value >= low and (high is None or value < high or (high_inclusive and value == high))
         if not ok:
             bound = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
@@ -175,14 +176,13 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
-    @no_grad()
     def step(self) -> None:
         """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
 
         All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device) and
         hyper-parameters are checked and every array the updates need is made before any parameter is
         written; then each update runs in place in ``p.data`` (so every reference to a parameter sees it)
-        and its state arrays. No graph is recorded.
+        and its state arrays. The rules compute on arrays, not Tensors, so no graph is recorded.
         """
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
@@ -196,24 +196,41 @@ class Optimizer:
             self.state[p] = state
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
 
-    def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], set[str], list]:
-        """Phase 1 for one parameter: its state (a new dict holding the old arrays, plus any array the rule
-        needs that does not exist yet), the names of the arrays just made, and its scratch arrays."""
-        state = dict(self.state.get(p, ()))
-        new = set()
-        xp = backend.get_array_module(p.data)
-        for name, start in self._state_arrays(state, group).items():
-            if name not in state:
+    def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str], list]:
+        """Phase 1 for one parameter: its state (with any array the rule needs that does not exist yet, in a
+        new dict, so that nothing changes before phase 2), the names of the arrays just made, and its
+        scratch arrays."""
+        state = self.state.get(p)
+        starts = self._state_arrays(group)
+        missing = [name for name in starts if state is None or name not in state]
+        new = _NOTHING_NEW
+        if missing or state is None:
+            xp = backend.get_array_module(p.data)
+            state = dict(state or ())
+            for name in missing:
+                start = starts[name]
                 state[name] = xp.empty_like(p.data) if start is None else xp.full_like(p.data, start)
-                new.add(name)
-        scratch = self._scratch.get(p)
+            new = frozenset(missing)
         wanted = self._scratch_arrays(group)
-        if scratch is None or len(scratch) < wanted or type(scratch[0]) is not type(p.data) or (
-                scratch[0].dtype != p.dtype or scratch[0].shape != p.shape):  # first step, or p moved or changed
-            scratch = self._scratch[p] = [xp.empty_like(p.data) for _ in range(wanted)]
-        return state, new, scratch
+        cached = self._scratch.get(p)
+        if cached is None or cached[0] is not p.data or len(cached[1]) < wanted:  # p is new, or has a new array
+            cached = self._scratch[p] = (p.data, self._scratch_views(p, wanted))
+        return state, new, cached[1]
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _scratch_views(self, p: Tensor, wanted: int) -> list:
+        """``wanted`` scratch arrays shaped like ``p``: views into flat arrays that every parameter of that
+        dtype and device shares, each update in turn. One set sized for the largest parameter, rather than
+        arrays of their own for each, keeps the memory the updates compute in small and in the cache."""
+        xp = backend.get_array_module(p.data)
+        key = (type(p.data), p.dtype)
+        pool = self._scratch_pool.get(key, [])
+        if len(pool) < wanted or pool[0].size < p.numel():
+            size = max(p.numel(), pool[0].size if pool else 0)
+            pool = self._scratch_pool[key] = [xp.empty(size, dtype=p.dtype) for _ in range(max(wanted, len(pool)))]
+            self._scratch = {}  # views into the arrays just replaced are made again
+        return [flat[:p.numel()].reshape(p.shape) for flat in pool[:wanted]]
+
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         """The state arrays the next update of a parameter reads or writes, each with the number it starts
         from (None: the update fills it itself, when the name is in ``new``)."""
         return {}
@@ -222,7 +239,7 @@ class Optimizer:
         """How many arrays shaped like a parameter the update rule computes in."""
         return 1
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         """The update rule of one parameter, in place: writes ``p.data`` and the arrays of ``state`` from the
         gradient array ``g`` (never written), using only ``scratch`` arrays to compute in. ``new`` names
@@ -232,15 +249,15 @@ class Optimizer:
     def _gradient(self, p: Tensor, g, group: dict[str, Any], out, weight_decay: float | None = None):
         """g with the group's ``maximize`` (−g) and L2 ``weight_decay`` (g + λθ) applied: ``g`` itself when
         neither is set, else written into the scratch array ``out``."""
-        xp = backend.get_array_module(p.data)
         weight_decay = group.get("weight_decay", 0.0) if weight_decay is None else weight_decay
         maximize = group.get("maximize", False)
+        if not (weight_decay or maximize):
+            return g
+        xp = backend.get_array_module(p.data)
         if weight_decay:
             xp.multiply(p.data, weight_decay, out=out)  # λθ
             return xp.subtract(out, g, out=out) if maximize else xp.add(g, out, out=out)
-        if maximize:
-            return xp.negative(g, out=out)
-        return g
+        return xp.negative(g, out=out)
 
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
@@ -346,6 +363,9 @@ class Optimizer:
             settings = ", ".join(f"{key}={value}" for key, value in group.items() if key != "params")
             lines.append(f"  group {k}: {len(group['params'])} parameters, {settings}")
         return "\n".join(lines + [")"])
+
+
+_NOTHING_NEW: frozenset[str] = frozenset()
 
 
 def _copy_value(value):

@@ -68,7 +68,7 @@ class RMSProp(Optimizer):
             raise ValueError(f"RMSProp: form='lecture' (the slide's formula) has no centering and no momentum, got "
                              f"centered={group['centered']!r}, momentum={group['momentum']!r}; use form='pytorch'")
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         lecture = group["form"] == "lecture"
         arrays: dict[str, float | None] = {"square_avg": None if lecture else 0.0, "sigma": None}  # v⁰ = 0
         if group["centered"]:
@@ -80,7 +80,7 @@ class RMSProp(Optimizer):
     def _scratch_arrays(self, group: dict[str, Any]) -> int:
         return 2 if group["maximize"] or group["weight_decay"] else 1
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         alpha, lr, mu = group["alpha"], group["lr"], group["momentum"]

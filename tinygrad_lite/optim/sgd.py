@@ -58,13 +58,13 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         return {"momentum_buffer": None} if group["momentum"] else {}
 
     def _scratch_arrays(self, group: dict[str, Any]) -> int:
         return 2 if group["maximize"] or group["weight_decay"] else 1
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         lr, mu = group["lr"], group["momentum"]
@@ -121,10 +121,10 @@ class Momentum(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_range(group, "momentum", 0.0)
 
-    def _state_arrays(self, state: dict[str, Any], group: dict[str, Any]) -> dict[str, float | None]:
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
         return {"m": None}
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: set[str],
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
                 scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         lr, lam, m = group["lr"], group["momentum"], state["m"]

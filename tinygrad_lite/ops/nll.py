@@ -54,9 +54,11 @@ class WeightedNLLLoss(Function):
 
     def forward(self, log_probs, target, weights, reduction):
         self.target, self.weights, self.reduction = target, weights, reduction
-        rows = backend.get_array_module(log_probs).arange(len(target))
-        losses = -weights * log_probs[rows, target]
-        losses[weights == 0] = 0
+        xp = backend.get_array_module(log_probs)
+        picked = log_probs[xp.arange(len(target)), target]
+        counted = weights != 0  # only these: an ignored row may hold −inf, and 0 · inf is nan
+        losses = xp.zeros_like(picked)
+        losses[counted] = -weights[counted] * picked[counted]
         if reduction == "none":
             return losses
         if reduction == "sum":

@@ -228,13 +228,15 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     """
     who = "cross_entropy"
     _check_reduction(reduction, who)
-    _check_label_options(who, ignore_index, label_smoothing)
-    if input.ndim == 0:
+    if type(ignore_index) is not int or type(label_smoothing) is not float or not 0.0 <= label_smoothing <= 1.0:
+        _check_label_options(who, ignore_index, label_smoothing)  # the defaults need no further look
+    ndim = input.ndim
+    if ndim == 0:
         _refuse_0d_scores(input, who, "logits")
     target = _target_tensor(target, input, who)
     if target.dtype.kind in "iu":
         ignored = _check_labels(input, target, ignore_index, who, "logits")
-        if ignored is None and weight is None and label_smoothing == 0.0 and input.ndim <= 2:
+        if ignored is None and weight is None and label_smoothing == 0.0 and ndim <= 2:
             return _nll(log_softmax(input, axis=-1), target, reduction, who)  # the common case: one fused op
         class_weights = _class_weights(weight, input, who, "logits")
         log_probs = log_softmax(_classes_last(input), axis=-1)
@@ -305,8 +307,6 @@ def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: 
 
 
 def _check_label_options(who: str, ignore_index, label_smoothing) -> None:
-    if type(ignore_index) is int and type(label_smoothing) is float and 0.0 <= label_smoothing <= 1.0:
-        return  # the usual call, without the slower isinstance checks against the number ABCs below
     if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
         raise TypeError(f"{who}: ignore_index must be an integer class label, got {ignore_index!r}")
     if (not isinstance(label_smoothing, numbers.Real) or isinstance(label_smoothing, bool)
@@ -343,12 +343,12 @@ def _check_labels(scores: Tensor, target: Tensor, ignore_index: int, who: str, n
 
     Returns the boolean array of ignored labels, or None when none is ignored (the common case, which costs
     one look at the values)."""
-    expected = scores.shape[:1] if scores.ndim == 2 else _batch_shape(scores)
-    if target.shape != expected:
-        raise ValueError(f"{who}: {name} of shape {scores.shape} need class labels of shape "
-                         f"{expected}, got target of shape {target.shape} (batch sizes differ)")
-    classes = scores.shape[-1] if scores.ndim <= 2 else scores.shape[1]
+    shape = scores.shape
+    expected, classes = (shape[:-1], shape[-1]) if len(shape) <= 2 else (shape[:1] + shape[2:], shape[1])
     labels = target.data
+    if labels.shape != expected:
+        raise ValueError(f"{who}: {name} of shape {shape} need class labels of shape "
+                         f"{expected}, got target of shape {target.shape} (batch sizes differ)")
     outside = (labels < 0) | (labels >= classes)
     if outside.any():  # one look at the values (on a GPU, one wait for the device)
         bad = outside & (labels != ignore_index)

@@ -66,13 +66,14 @@ def mark_all_modified(tensors: list[Tensor], op: str) -> None:
     """:func:`mark_modified` for many tensors changed by one op (an optimizer step): one tick of the clock."""
     clock = tick()
     for t in tensors:
-        root = owner(t)
+        root = t if t._base is None else t._base
         record = getattr(root, "_modified", None)
         root._modified = (1 if record is None else record[0] + 1, clock, op)
-        for changed in (t, root):
-            fn = changed.grad_fn
-            if fn is not None and fn.saves_output:
-                fn._output_modified = op
+        if t.grad_fn is not None or root.grad_fn is not None:  # never for the parameters of an optimizer
+            for changed in (t, root):
+                fn = changed.grad_fn
+                if fn is not None and fn.saves_output:
+                    fn._output_modified = op
 
 
 def own_memory(t: Tensor) -> None:

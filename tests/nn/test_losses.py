@@ -39,16 +39,16 @@ def labels(like):
 
 def cases(reduction):
     return [
-        OpCase(f"cross_entropy_labels_{reduction}", lambda x: F.cross_entropy(x, labels(x), reduction),
+        OpCase(f"cross_entropy_labels_{reduction}", lambda x: F.cross_entropy(x, labels(x), reduction=reduction),
                lambda x: np_ce_labels(x, reduction), [(4, 3)]),
         OpCase(f"cross_entropy_one_example_{reduction}",
-               lambda x: F.cross_entropy(x, tl.tensor(2, device=x.device), reduction),
+               lambda x: F.cross_entropy(x, tl.tensor(2, device=x.device), reduction=reduction),
                lambda x: np_reduce(-np_log_softmax(x)[2], reduction), [(3,)]),
-        OpCase(f"nll_loss_{reduction}", lambda x: F.nll_loss(x, labels(x), reduction),
+        OpCase(f"nll_loss_{reduction}", lambda x: F.nll_loss(x, labels(x), reduction=reduction),
                lambda x: np_reduce(-x[np.arange(len(LABELS)), LABELS], reduction), [(4, 3)]),
         # the target is itself a softmax, so the derivative with respect to the target is checked too
         OpCase(f"cross_entropy_probabilities_{reduction}",
-               lambda x, t: F.cross_entropy(x, F.softmax(t), reduction),
+               lambda x, t: F.cross_entropy(x, F.softmax(t), reduction=reduction),
                lambda x, t: np_reduce(-(np.exp(np_log_softmax(t)) * np_log_softmax(x)).sum(-1), reduction),
                [(2, 3), (2, 3)]),
         OpCase(f"binary_cross_entropy_{reduction}", lambda p, t: F.binary_cross_entropy(p, t, reduction),
@@ -135,7 +135,9 @@ class TestCrossEntropy:
     def test_bad_arguments(self, device):
         with pytest.raises(ValueError, match="cross_entropy: reduction must be one of"):
             F.cross_entropy(tl.zeros(2, 3, device=device), [0, 1], reduction="average")
-        with pytest.raises(ValueError, match=r"cross_entropy: logits must have shape \(N, C\)"):
+        with pytest.raises(ValueError, match=r"cross_entropy: logits must have shape \(N, C\), \(C,\) or \(N, C, d1"):
+            F.cross_entropy(tl.tensor(1.0, device=device), [0, 1])
+        with pytest.raises(ValueError, match=r"logits of shape \(2, 3, 4\) need class labels of shape \(2, 4\)"):
             F.cross_entropy(tl.zeros(2, 3, 4, device=device), [0, 1])
         with pytest.raises(TypeError, match="cross_entropy: target must hold integer class labels"):
             F.cross_entropy(tl.zeros(2, 3, device=device), tl.tensor([True, False], device=device))

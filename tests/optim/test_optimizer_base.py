@@ -200,39 +200,60 @@ def test_a_bad_gradient_raises_before_anything_changes(name, bad, error, message
             np.testing.assert_array_equal(after[i][key], value)
 
 
-class UpdateFails(Exception):
-    pass
-
-
+@pytest.mark.parametrize("steps_before", [0, 2], ids=["first_step", "later_step"])
 @pytest.mark.parametrize("name", ALL)
-def test_an_update_that_fails_part_way_changes_nothing(name, device):
-    """The update of the 1st parameter succeeds, the 2nd one's raises (as MemoryError would): neither the
-    1st parameter nor any state may have changed, because nothing is written before every update exists."""
+def test_running_out_of_memory_part_way_changes_nothing(name, steps_before, device):
+    """Making the arrays for the 2nd parameter's update fails (as MemoryError would), after the 1st's were made:
+    neither the 1st parameter nor any state may have changed, because nothing is written before every update's
+    arrays exist. On the first step that means no state at all."""
     params = parameters(device)
     opt = ALL[name](params)
-    run(opt, params, 2)
+    run(opt, params, steps_before)
     compute_gradients(opt, params)
-    values_before, state_before = [p.numpy() for p in params], snapshot(opt)
-    own_update = opt._update
+    values_before, state_before = [p.cpu().numpy() for p in params], snapshot(opt)
+    own_prepare = opt._prepare
 
-    def update(p, g, state, group):
+    def prepare(p, group):
         if p is params[1]:
-            raise UpdateFails("out of memory")
-        return own_update(p, g, state, group)
+            raise MemoryError("out of memory")
+        return own_prepare(p, group)
 
-    opt._update = update
-    with pytest.raises(UpdateFails):
+    opt._prepare = prepare
+    with pytest.raises(MemoryError):
         opt.step()
     for p, before in zip(params, values_before):
-        np.testing.assert_array_equal(p.numpy(), before)
+        np.testing.assert_array_equal(p.cpu().numpy(), before)
     after = snapshot(opt)
+    assert after.keys() == state_before.keys()
     for i, state in state_before.items():
         assert set(after[i]) == set(state)
         for key, value in state.items():
             np.testing.assert_array_equal(after[i][key], value)
-    del opt._update  # the class's own rule again: the step now goes through as if nothing had happened
+    del opt._prepare  # the class's own method again: the step now goes through as if nothing had happened
     opt.step()
-    assert not np.array_equal(params[0].numpy(), values_before[0])
+    assert not np.array_equal(params[0].cpu().numpy(), values_before[0])
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_a_step_after_the_first_allocates_no_arrays(name):
+    """The updates run in place in arrays made before: a step allocates nothing the size of a parameter
+    (NumPy reports its array memory to tracemalloc), so it cannot run out of memory half-way."""
+    tracemalloc = pytest.importorskip("tracemalloc")
+    params = [tl.tensor(np.linspace(-1, 1, 200_000), requires_grad=True),
+              tl.tensor([0.5, -0.5], dtype=tl.float64, requires_grad=True)]
+    opt = ALL[name](params)
+    for p in params:
+        p.grad = tl.tensor(np.cos(np.arange(p.numel()) * 0.1) + 0.5)  # fixed gradients, 1.6 MB for the first
+    opt.step()
+    opt.step()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak - before < params[0].numel() * 8 / 20, f"{name}: a step allocated {peak - before} bytes"
 
 
 @pytest.mark.parametrize("key, value, message", [("lr", -1.0, "invalid learning rate -1.0"),
@@ -242,12 +263,12 @@ def test_a_setting_changed_by_hand_is_checked_before_the_step(key, value, messag
     params = parameters(device)
     opt = tl.optim.Adam([{"params": [params[0]]}, {"params": [params[1]]}], lr=0.1)
     compute_gradients(opt, params)
-    before = [p.numpy() for p in params]
+    before = [p.cpu().numpy() for p in params]
     opt.param_groups[1][key] = value
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         opt.step()
     for p, want in zip(params, before):
-        np.testing.assert_array_equal(p.numpy(), want)
+        np.testing.assert_array_equal(p.cpu().numpy(), want)
     assert not opt.state
 
 
@@ -256,11 +277,11 @@ def test_a_gradient_on_another_device_raises_before_anything_changes():
     w, U = parameters("cpu")
     opt = tl.optim.SGD([w, U], lr=0.1)
     compute_gradients(opt, [w, U])
-    w0 = w.numpy()
+    w0 = w.cpu().numpy()
     U.grad = U.grad.to("cuda")
     with pytest.raises(RuntimeError, match="is on cuda but the parameter is on cpu"):
         opt.step()
-    np.testing.assert_array_equal(w.numpy(), w0)
+    np.testing.assert_array_equal(w.cpu().numpy(), w0)
 
 
 # --- state_dict -----------------------------------------------------------------------------------

@@ -476,6 +476,8 @@ ROWS = [
         ValueError, r"clip_grad_norm_: max_norm must be non-negative, got -1.0"),
     Bad("clip_grad_norm_ with norm_type 0", lambda d, keep, tmp: _clip(d, keep, max_norm=1.0, norm_type=0),
         ValueError, r"clip_grad_norm_: norm_type must be a number > 0 or inf, got 0"),
+    Bad("clip_grad_value_ with a negative clip_value", lambda d, keep, tmp: _clip(d, keep, clip_value=-0.5),
+        ValueError, r"clip_grad_value_: clip_value must be a number >= 0, got -0.5"),
 
     # --- nn: losses ------------------------------------------------------------------------------
     Bad("cross_entropy with a label out of range",
@@ -490,8 +492,10 @@ ROWS = [
         ValueError, r"cross_entropy: logits of shape \(2, 3\) and probability target of shape \(2,\) differ"),
     Bad("cross_entropy with boolean labels", lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([True, False], d)),
         TypeError, r"cross_entropy: target must hold integer class labels or float probabilities, got bool"),
-    Bad("cross_entropy of 3-D logits", lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, 4, device=d), _t([0, 1], d)),
-        ValueError, r"cross_entropy: logits must have shape \(N, C\) or \(C,\), got \(2, 3, 4\)"),
+    Bad("cross_entropy of 0-d logits", lambda d, keep, tmp: F.cross_entropy(_t(1.0, d), _t(0, d)),
+        ValueError, r"cross_entropy: logits must have shape \(N, C\), \(C,\) or \(N, C, d1, ...\), got \(\)"),
+    Bad("cross_entropy of 3-D logits with labels of one per example", lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, 4, device=d), _t([0, 1], d)),
+        ValueError, r"cross_entropy: logits of shape \(2, 3, 4\) need class labels of shape \(2, 4\), got target of shape \(2,\)"),
     Bad("cross_entropy of an empty batch", lambda d, keep, tmp: F.cross_entropy(tl.zeros(0, 3, device=d), _t(np.zeros(0, np.int64), d)),
         ValueError, r"cross_entropy: cannot average over an empty batch \(input of shape \(0, 3\)\)"),
     Bad("cross_entropy with an unknown reduction", lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), reduction="avg"),
@@ -511,6 +515,52 @@ ROWS = [
     Bad("binary_cross_entropy_with_logits of mismatched shapes",
         lambda d, keep, tmp: F.binary_cross_entropy_with_logits(tl.zeros(3, 1, device=d), tl.zeros(3, device=d)),
         ValueError, r"binary_cross_entropy_with_logits: logits of shape \(3, 1\) and target of shape \(3,\) differ"),
+    Bad("cross_entropy with a weight of the wrong length",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), weight=tl.ones(2, device=d)),
+        ValueError, r"cross_entropy: weight must hold one weight per class, shape \(3,\) for logits of shape \(2, 3\), got weight of shape \(2,\)"),
+    Bad("nll_loss with a 2-D weight",
+        lambda d, keep, tmp: F.nll_loss(tl.zeros(2, 3, 5, device=d), _t(np.zeros((2, 5), np.int64), d), weight=tl.ones(3, 1, device=d)),
+        ValueError, r"nll_loss: weight must hold one weight per class, shape \(3,\) for log-probabilities of shape \(2, 3, 5\), got weight of shape \(3, 1\)"),
+    Bad("cross_entropy with a boolean weight",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), weight=_t([True, False, True], d)),
+        TypeError, r"cross_entropy: weight must hold numbers, got bool"),
+    Bad("cross_entropy with the reduction where the weight goes",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), "sum"),
+        TypeError, r"cross_entropy: weight must be a tensor of one weight per class, got 'sum' \(pass the reduction by name"),
+    Bad("cross_entropy with label_smoothing above 1",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), label_smoothing=1.5),
+        ValueError, r"cross_entropy: label_smoothing must be a number in \[0, 1\], got 1.5"),
+    Bad("cross_entropy with a negative label_smoothing",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), label_smoothing=-0.1),
+        ValueError, r"cross_entropy: label_smoothing must be a number in \[0, 1\], got -0.1"),
+    Bad("cross_entropy with a string label_smoothing",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), _t([0, 1], d), label_smoothing="0.1"),
+        ValueError, r"cross_entropy: label_smoothing must be a number in \[0, 1\], got '0.1'"),
+    Bad("nll_loss with a float ignore_index",
+        lambda d, keep, tmp: F.nll_loss(tl.zeros(2, 3, device=d), _t([0, 1], d), ignore_index=1.0),
+        TypeError, r"nll_loss: ignore_index must be an integer class label, got 1.0"),
+    Bad("nll_loss with a label that is neither a class nor ignore_index",
+        lambda d, keep, tmp: F.nll_loss(tl.zeros(2, 3, device=d), _t([-100, -1], d)),
+        IndexError, r"nll_loss: label -1 is outside \[0, 3\) for log-probabilities of shape \(2, 3\) \(and is not ignore_index=-100\)"),
+    Bad("cross_entropy of probabilities with an ignore_index",
+        lambda d, keep, tmp: F.cross_entropy(tl.zeros(2, 3, device=d), tl.ones(2, 3, device=d) / 3, ignore_index=0),
+        ValueError, r"cross_entropy: ignore_index=0 is not supported for probability targets \(target of shape \(2, 3\)\)"),
+    Bad("CrossEntropyLoss with label_smoothing above 1", lambda d, keep, tmp: tl.nn.CrossEntropyLoss(label_smoothing=2),
+        ValueError, r"CrossEntropyLoss: label_smoothing must be a number in \[0, 1\], got 2"),
+    Bad("NLLLoss with a list weight", lambda d, keep, tmp: tl.nn.NLLLoss(weight=[1.0, 2.0]),
+        TypeError, r"NLLLoss: weight must be a 1-D tensor of one weight per class, got \[1.0, 2.0\]"),
+    Bad("smooth_l1_loss with a negative beta",
+        lambda d, keep, tmp: F.smooth_l1_loss(tl.zeros(3, device=d), tl.zeros(3, device=d), beta=-1.0),
+        ValueError, r"smooth_l1_loss: beta must be a finite number >= 0, got -1.0"),
+    Bad("huber_loss with delta zero",
+        lambda d, keep, tmp: F.huber_loss(tl.zeros(3, device=d), tl.zeros(3, device=d), delta=0.0),
+        ValueError, r"huber_loss: delta must be a finite number > 0, got 0.0"),
+    Bad("HuberLoss with a negative delta", lambda d, keep, tmp: tl.nn.HuberLoss(delta=-2.0),
+        ValueError, r"HuberLoss: delta must be a finite number > 0, got -2.0"),
+    Bad("l1_loss of shapes (N, 1) and (N,)", lambda d, keep, tmp: F.l1_loss(tl.zeros(4, 1, device=d), tl.zeros(4, device=d)),
+        ValueError, r"l1_loss: input of shape \(4, 1\) and target of shape \(4,\) differ"),
+    Bad("smooth_l1_loss of an empty batch", lambda d, keep, tmp: F.smooth_l1_loss(tl.zeros(0, device=d), tl.zeros(0, device=d)),
+        ValueError, r"smooth_l1_loss: cannot average over an empty batch \(input of shape \(0,\)\)"),
     Bad("linear with a 1-D weight", lambda d, keep, tmp: F.linear(tl.ones(2, 3, device=d), tl.ones(3, device=d)),
         ValueError, r"linear: weight must have shape \(out_features, in_features\), got \(3,\)"),
 
@@ -600,6 +650,32 @@ ROWS = [
         ValueError, r"TransformerLR: invalid d_model 0; expected an integer >= 1"),
     Bad("a scheduler of a model", lambda d, keep, tmp: lr_scheduler.StepLR(_model(d, keep), step_size=1),
         TypeError, r"StepLR: expected an optimizer from tl.optim"),
+    Bad("ReduceLROnPlateau with an unknown mode", lambda d, keep, tmp: lr_scheduler.ReduceLROnPlateau(_trained(d, keep)[1], mode="lowest"),
+        ValueError, r"ReduceLROnPlateau: mode must be 'min' \(a loss\) or 'max' \(an accuracy\), got 'lowest'"),
+    Bad("ReduceLROnPlateau with an unknown threshold_mode", lambda d, keep, tmp: lr_scheduler.ReduceLROnPlateau(_trained(d, keep)[1], threshold_mode="relative"),
+        ValueError, r"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got 'relative'"),
+    Bad("ReduceLROnPlateau with factor 1", lambda d, keep, tmp: lr_scheduler.ReduceLROnPlateau(_trained(d, keep)[1], factor=1.0),
+        ValueError, r"ReduceLROnPlateau: invalid factor 1.0; expected a number < 1"),
+    Bad("ReduceLROnPlateau with a negative patience", lambda d, keep, tmp: lr_scheduler.ReduceLROnPlateau(_trained(d, keep)[1], patience=-1),
+        ValueError, r"ReduceLROnPlateau: invalid patience -1; expected an integer >= 0"),
+    Bad("ReduceLROnPlateau with min_lr for too many groups", lambda d, keep, tmp: lr_scheduler.ReduceLROnPlateau(_trained(d, keep)[1], min_lr=[0.0, 0.1]),
+        ValueError, r"ReduceLROnPlateau: expected 1 values of min_lr \(one per parameter group\), got 2"),
+    Bad("ReduceLROnPlateau stepped with a string metric", lambda d, keep, tmp: _plateau_step(d, keep, "low"),
+        TypeError, r"ReduceLROnPlateau.step: metrics must be a number, such as the validation loss, got 'low'"),
+    Bad("ReduceLROnPlateau stepped with a non-scalar tensor", lambda d, keep, tmp: _plateau_step(d, keep, tl.ones(3, device=d)),
+        TypeError, r"ReduceLROnPlateau.step: metrics must be a number"),
+    Bad("OneCycleLR without a length", lambda d, keep, tmp: lr_scheduler.OneCycleLR(_trained(d, keep)[1], max_lr=0.1, epochs=3),
+        ValueError, r"OneCycleLR: give total_steps, or epochs and steps_per_epoch"),
+    Bad("OneCycleLR with total_steps zero", lambda d, keep, tmp: lr_scheduler.OneCycleLR(_trained(d, keep)[1], max_lr=0.1, total_steps=0),
+        ValueError, r"OneCycleLR: invalid total_steps 0; expected an integer >= 1"),
+    Bad("OneCycleLR with an unknown anneal_strategy", lambda d, keep, tmp: lr_scheduler.OneCycleLR(_trained(d, keep)[1], 0.1, 10, anneal_strategy="cosine"),
+        ValueError, r"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got 'cosine'"),
+    Bad("OneCycleLR with a negative max_lr", lambda d, keep, tmp: lr_scheduler.OneCycleLR(_trained(d, keep)[1], -0.1, 10),
+        ValueError, r"OneCycleLR: invalid max_lr -0.1; expected a number >= 0"),
+    Bad("OneCycleLR cycling the momentum of Adagrad", lambda d, keep, tmp: lr_scheduler.OneCycleLR(_trained(d, keep, optimizer=tl.optim.Adagrad)[1], 0.1, 10),
+        ValueError, r"OneCycleLR: cycle_momentum=True needs an optimizer with momentum or betas .* Adagrad has neither"),
+    Bad("OneCycleLR stepped past total_steps", lambda d, keep, tmp: _one_cycle_past_the_end(d, keep),
+        ValueError, r"OneCycleLR: tried to step 3 times, but the schedule has total_steps=2"),
 
     # --- data ------------------------------------------------------------------------------------
     Bad("DataLoader with batch_size 0", lambda d, keep, tmp: tl.data.DataLoader(tl.data.TensorDataset(np.zeros(4)), batch_size=0),
@@ -725,7 +801,27 @@ def _clip(d, keep, **kwargs):
     w = tl.nn.Parameter(tl.ones(2, device=d))
     w.grad = tl.tensor([3.0, 4.0], device=d)
     keep(w)
-    tl.nn.utils.clip_grad_norm_([w], **kwargs)
+    if "clip_value" in kwargs:
+        tl.nn.utils.clip_grad_value_([w], **kwargs)
+    else:
+        tl.nn.utils.clip_grad_norm_([w], **kwargs)
+
+
+def _one_cycle_past_the_end(d, keep):
+    _, opt = _trained(d, optimizer=tl.optim.SGD, momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=2)
+    scheduler.step()
+    scheduler.step()
+    keep(opt)
+    scheduler.step()
+
+
+def _plateau_step(d, keep, metric):
+    _, opt = _trained(d)
+    scheduler = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    scheduler.step(1.0)
+    keep(opt)
+    scheduler.step(metric)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=str)

@@ -18,7 +18,7 @@ from .embedding import Embedding
 from .flatten import Flatten
 from .identity import Identity
 from .linear import Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d
@@ -26,4 +26,5 @@ from .pooling import AdaptiveAvgPool2d, AvgPool2d
 __all__ = ["functional", "init", "utils", "Module", "Parameter", "Linear", "Sequential", "ModuleList", "ModuleDict",
            "ReLU", "LeakyReLU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten", "Dropout",
            "Identity", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d",
-           "LayerNorm", "Embedding", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "MSELoss"]
+           "LayerNorm", "Embedding", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "MSELoss",
+           "NLLLoss", "L1Loss", "SmoothL1Loss", "HuberLoss"]

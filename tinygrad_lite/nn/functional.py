@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import backend
 from ..ops import erf, linalg, nll, relu, sigmoid, tanh, where
-from ..ops.shape import reshape, unsqueeze
+from ..ops.shape import permute, reshape, unsqueeze
 from ..ops.softmax import log_softmax, softmax
 from ..ops.softplus import softplus
 from ..tensor import Tensor
@@ -31,7 +31,7 @@ from .pooling import adaptive_avg_pool2d, avg_pool2d
 __all__ = ["relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "leaky_relu", "gelu", "silu", "linear",
            "dropout", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
            "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "mse_loss", "one_hot"]
+           "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "one_hot"]
 
 _REDUCTIONS = nll.REDUCTIONS
 
@@ -195,13 +195,25 @@ def _as_float_target(target: Tensor, like: Tensor) -> Tensor:
 # --- losses -------------------------------------------------------------------------------------
 
 
-def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Cross-entropy between softmax(logits) and the target: e = −Σᵢ ŷᵢ ln softmax(y)ᵢ (F42).
+def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between softmax(logits) and the target: e = −Σᵢ ŷᵢ ln softmax(y)ᵢ (F42), PyTorch's
+    ``F.cross_entropy`` with its arguments and numbers.
 
-    ``logits``: shape (N, C), or (C,) for one example. ``target``: integer class labels of shape (N,)
-    (or 0-d), each in [0, C); or a probability / one-hot matrix of the logits' shape.
+    ``input``: logits of shape (N, C), (C,) for one example, or (N, C, d1, ...) for a class score at every
+    position (the classes are dim 1, as in PyTorch). ``target``: integer class labels of shape (N,), 0-d, or
+    (N, d1, ...), each in [0, C) or equal to ``ignore_index``; or class probabilities of the logits' shape.
     ``reduction``: "mean" over the examples (default), "sum", or "none" for one loss per example.
     Its gradient with respect to the logits is softmax(y) − ŷ (divided by N for "mean").
+
+    The options, as in PyTorch:
+
+    - ``weight`` (C,): class c's losses count ``weight[c]`` times; with labels, "mean" divides by the sum of
+      the weights of the counted labels, Σₙ weight[tₙ], not by N. A constant: no gradient flows to it.
+    - ``ignore_index``: labels equal to it (also outside [0, C)) lose 0 and are left out of the mean, e.g.
+      the padding of sequences. Not for probability targets.
+    - ``label_smoothing`` ε in [0, 1]: the target is (1 − ε)·ŷ + ε/C, i.e. the loss is
+      (1 − ε)·e + (ε/C)·Σ_c −w_c ln softmax(y)_c for labels (so a weight applies to the uniform part too).
 
     >>> import tinygrad_lite as tl
     >>> logits = tl.tensor([[3.0, 1.0, -3.0]], requires_grad=True)
@@ -210,55 +222,188 @@ def cross_entropy(logits: Tensor, target, reduction: str = "mean") -> Tensor:
     0.1291
     >>> loss.backward(); logits.grad.numpy().round(4)   # softmax − one-hot
     array([[-0.1211,  0.1189,  0.0022]], dtype=float32)
+    >>> F = tl.nn.functional
+    >>> F.cross_entropy(tl.zeros(3, 2), tl.tensor([0, -100, 1]), reduction="none")   # the ignored row loses 0
+    tensor([0.6931472, 0.       , 0.6931472])
     """
     who = "cross_entropy"
     _check_reduction(reduction, who)
-    if logits.ndim not in (1, 2):
-        raise ValueError(f"{who}: logits must have shape (N, C) or (C,), got {logits.shape}")
-    target = _target_tensor(target, logits, who)
+    if type(ignore_index) is not int or type(label_smoothing) is not float or not 0.0 <= label_smoothing <= 1.0:
+        _check_label_options(who, ignore_index, label_smoothing)  # the defaults need no further look
+    ndim = input.ndim
+    if ndim == 0:
+        _refuse_0d_scores(input, who, "logits")
+    target = _target_tensor(target, input, who)
     if target.dtype.kind in "iu":
-        _check_labels(logits, target, who, "logits")
-        return _nll(log_softmax(logits, axis=-1), target, reduction, who)
+        ignored = _check_labels(input, target, ignore_index, who, "logits")
+        if ignored is None and weight is None and label_smoothing == 0.0 and ndim <= 2:
+            return _nll(log_softmax(input, axis=-1), target, reduction, who)  # the common case: one fused op
+        class_weights = _class_weights(weight, input, who, "logits")
+        log_probs = log_softmax(_classes_last(input), axis=-1)
+        loss, denominator = _labels_nll(log_probs, target, ignored, class_weights, reduction, who, input)
+        if label_smoothing:
+            uniform = -(log_probs if class_weights is None else log_probs * class_weights).sum(axis=-1)
+            if ignored is not None:
+                uniform = where(Tensor._make(~ignored.reshape(-1), False), uniform, 0.0)
+            if reduction == "mean":
+                uniform = uniform.sum() / denominator
+            elif reduction == "sum":
+                uniform = uniform.sum()
+            loss = (1.0 - label_smoothing) * loss + (label_smoothing / log_probs.shape[-1]) * uniform
+        return _batch_shaped(loss, target, reduction)
     if target.dtype.kind == "f":
-        _same_shape(logits, target, who, ("logits", "probability target"))
-        losses = -(_as_float_target(target, logits) * log_softmax(logits, axis=-1)).sum(axis=-1)
-        return _reduce(losses, reduction, who, logits)
+        _same_shape(input, target, who, ("logits", "probability target"))
+        if ignore_index >= 0:
+            raise ValueError(f"{who}: ignore_index={ignore_index} is not supported for probability targets "
+                             f"(target of shape {target.shape}); give the ignored rows zero probability instead")
+        class_weights = _class_weights(weight, input, who, "logits")
+        if input.ndim <= 2 and class_weights is None and label_smoothing == 0.0:
+            losses = -(_as_float_target(target, input) * log_softmax(input, axis=-1)).sum(axis=-1)
+            return _reduce(losses, reduction, who, input)
+        probs = _as_float_target(_classes_last(target), input)
+        if label_smoothing:
+            probs = probs * (1.0 - label_smoothing) + label_smoothing / probs.shape[-1]
+        products = probs * log_softmax(_classes_last(input), axis=-1)
+        losses = -(products if class_weights is None else products * class_weights).sum(axis=-1)
+        losses = losses if input.ndim == 2 else reshape(losses, _batch_shape(input))
+        return _reduce(losses, reduction, who, input)
     raise TypeError(f"{who}: target must hold integer class labels or float probabilities, got {target.dtype}")
 
 
-def nll_loss(log_probs: Tensor, target, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of integer class labels: −log_probs[n, target[n]], averaged over the batch.
+def nll_loss(input: Tensor, target, weight: Tensor | None = None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of integer class labels: −input[n, target[n]], averaged over the batch
+    (PyTorch's ``F.nll_loss``).
 
-    ``log_probs``: log-probabilities of shape (N, C), or (C,) for one example, such as
-    ``log_softmax(logits)``; ``target``: labels of shape (N,) (or 0-d), each in [0, C).
+    ``input``: log-probabilities of shape (N, C), (C,) for one example, or (N, C, d1, ...), such as
+    ``log_softmax(logits, dim=1)``; ``target``: labels of shape (N,), 0-d or (N, d1, ...), each in [0, C)
+    or equal to ``ignore_index``. With ``weight`` (C,), row n's loss is −weight[tₙ] · input[n, tₙ] and "mean"
+    divides by Σₙ weight[tₙ]; rows labelled ``ignore_index`` lose 0 and are left out of the mean (all of
+    them ignored: 0 / 0 = nan, as in PyTorch).
     ``cross_entropy(logits, target)`` is ``nll_loss(log_softmax(logits), target)``, as in PyTorch.
 
     >>> import tinygrad_lite as tl
     >>> log_probs = tl.tensor([[-0.1, -2.5], [-1.5, -0.3]])
     >>> round(tl.nn.functional.nll_loss(log_probs, tl.tensor([0, 1])).item(), 4)   # (0.1 + 0.3) / 2
     0.2
+    >>> weighted = tl.nn.functional.nll_loss(log_probs, tl.tensor([0, 1]), weight=tl.tensor([1.0, 3.0]))
+    >>> round(weighted.item(), 4)                   # (1 · 0.1 + 3 · 0.3) / (1 + 3)
+    0.25
     """
     who = "nll_loss"
     _check_reduction(reduction, who)
-    if log_probs.ndim not in (1, 2):
-        raise ValueError(f"{who}: log-probabilities must have shape (N, C) or (C,), got {log_probs.shape}")
-    target = _target_tensor(target, log_probs, who)
+    _check_label_options(who, ignore_index, 0.0)
+    if input.ndim == 0:
+        _refuse_0d_scores(input, who, "log-probabilities")
+    target = _target_tensor(target, input, who)
     if target.dtype.kind not in "iu":
         raise TypeError(f"{who}: target must hold integer class labels, got {target.dtype}")
-    _check_labels(log_probs, target, who, "log-probabilities")
-    return _nll(log_probs, target, reduction, who)
+    ignored = _check_labels(input, target, ignore_index, who, "log-probabilities")
+    if ignored is None and weight is None and input.ndim <= 2:
+        return _nll(input, target, reduction, who)
+    class_weights = _class_weights(weight, input, who, "log-probabilities")
+    loss, _ = _labels_nll(_classes_last(input), target, ignored, class_weights, reduction, who, input)
+    return _batch_shaped(loss, target, reduction)
 
 
-def _check_labels(scores: Tensor, target: Tensor, who: str, name: str) -> None:
-    """Integer labels must match the batch of ``scores`` (N, C) and lie in [0, C)."""
-    if target.shape != scores.shape[:-1]:
-        raise ValueError(f"{who}: {name} of shape {scores.shape} need class labels of shape "
-                         f"{scores.shape[:-1]}, got target of shape {target.shape} (batch sizes differ)")
-    classes = scores.shape[-1]
-    outside = (target.data < 0) | (target.data >= classes)
+def _check_label_options(who: str, ignore_index, label_smoothing) -> None:
+    if not isinstance(ignore_index, (int, np.integer)) or isinstance(ignore_index, bool):
+        raise TypeError(f"{who}: ignore_index must be an integer class label, got {ignore_index!r}")
+    if (not isinstance(label_smoothing, numbers.Real) or isinstance(label_smoothing, bool)
+            or not 0.0 <= float(label_smoothing) <= 1.0):
+        raise ValueError(f"{who}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+
+
+def _refuse_0d_scores(scores: Tensor, who: str, name: str) -> None:
+    raise ValueError(f"{who}: {name} must have shape (N, C), (C,) or (N, C, d1, ...), got {scores.shape}")
+
+
+def _class_weights(weight, scores: Tensor, who: str, name: str) -> Tensor | None:
+    """``weight`` as a constant (C,) tensor of the scores' dtype, or None; C is dim 1 (dim 0 for (C,))."""
+    if weight is None:
+        return None
+    if not isinstance(weight, Tensor):
+        if isinstance(weight, str):
+            raise TypeError(f"{who}: weight must be a tensor of one weight per class, got {weight!r} (pass the "
+                            "reduction by name: reduction=...)")
+        weight = Tensor(weight, device=scores.device)
+    classes = scores.shape[1] if scores.ndim > 1 else scores.shape[0]
+    if weight.shape != (classes,):
+        raise ValueError(f"{who}: weight must hold one weight per class, shape ({classes},) for {name} of shape "
+                         f"{scores.shape}, got weight of shape {weight.shape}")
+    if weight.dtype.kind not in "iuf":
+        raise TypeError(f"{who}: weight must hold numbers, got {weight.dtype}")
+    if weight.device != scores.device:
+        raise RuntimeError(f"{who}: the {name} are on {scores.device} but the weight is on {weight.device}")
+    return Tensor._make(weight.data.astype(scores.dtype, copy=False), False)
+
+
+def _check_labels(scores: Tensor, target: Tensor, ignore_index: int, who: str, name: str):
+    """Integer labels must match the batch of ``scores`` and lie in [0, C) or equal ``ignore_index``.
+
+    Returns the boolean array of ignored labels, or None when none is ignored (the common case, which costs
+    one look at the values)."""
+    shape = scores.shape
+    expected, classes = (shape[:-1], shape[-1]) if len(shape) <= 2 else (shape[:1] + shape[2:], shape[1])
+    labels = target.data
+    if labels.shape != expected:
+        raise ValueError(f"{who}: {name} of shape {shape} need class labels of shape "
+                         f"{expected}, got target of shape {target.shape} (batch sizes differ)")
+    outside = (labels < 0) | (labels >= classes)
     if outside.any():  # one look at the values (on a GPU, one wait for the device)
-        bad = target.data[outside].ravel()[0]
-        raise IndexError(f"{who}: label {int(bad)} is outside [0, {classes}) for {name} of shape {scores.shape}")
+        bad = outside & (labels != ignore_index)
+        if bad.any():
+            raise IndexError(f"{who}: label {int(labels[bad].ravel()[0])} is outside [0, {classes}) for {name} of "
+                             f"shape {scores.shape} (and is not ignore_index={ignore_index})")
+        return outside
+    if 0 <= ignore_index < classes:
+        ignored = labels == ignore_index
+        if ignored.any():
+            return ignored
+    return None
+
+
+def _batch_shape(scores: Tensor) -> tuple[int, ...]:
+    """The shape of one label per example: (N,) for (N, C), (N, d1, ...) for (N, C, d1, ...), () for (C,)."""
+    return scores.shape[:1] + scores.shape[2:] if scores.ndim > 1 else ()
+
+
+def _classes_last(scores: Tensor) -> Tensor:
+    """(N, C, d1, ...) scores as rows (N · d1 ⋯, C) with the classes last; (C,) as one row; (N, C) as it is."""
+    if scores.ndim == 2:
+        return scores
+    if scores.ndim == 1:
+        return unsqueeze(scores, 0)
+    return reshape(permute(scores, 0, *range(2, scores.ndim), 1), (-1, scores.shape[1]))
+
+
+def _labels_nll(log_probs: Tensor, target: Tensor, ignored, class_weights: Tensor | None, reduction: str, who: str,
+                scores: Tensor) -> tuple[Tensor, Tensor | int]:
+    """The weighted NLL of rows ``log_probs`` (M, C) and their labels, and the denominator of its mean
+    (Σ of the row weights, or M when every row counts once)."""
+    labels = target.data.reshape(-1)
+    _check_not_empty(labels.size, reduction, who, scores)
+    if ignored is None and class_weights is None:
+        return nll.nll_loss(log_probs, Tensor._make(labels, False), reduction), len(labels)
+    xp = backend.get_array_module(labels)
+    if ignored is not None:
+        ignored = ignored.reshape(-1)
+        labels = xp.where(ignored, 0, labels)  # any valid class: the row's weight is 0
+    if class_weights is None:
+        rows = xp.ones(labels.shape, dtype=log_probs.dtype)
+    else:
+        rows = class_weights.data[labels]
+    if ignored is not None:
+        rows[ignored] = 0
+    loss = nll.weighted_nll_loss(log_probs, labels, rows, reduction)
+    return loss, Tensor._make(xp.asarray(rows.sum()), False)
+
+
+def _batch_shaped(loss: Tensor, target: Tensor, reduction: str) -> Tensor:
+    """The losses of "none" in the shape of the labels (rows back to (N, d1, ...), one example to 0-d)."""
+    if reduction == "none" and loss.shape != target.shape:
+        return reshape(loss, target.shape)
+    return loss
 
 
 def _nll(log_probs: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:
@@ -348,3 +493,77 @@ def mse_loss(prediction: Tensor, target, reduction: str = "mean") -> Tensor:
     _same_shape(prediction, target, who, ("prediction", "target"))
     difference = prediction - _as_float_target(target, prediction)
     return _reduce(difference * difference, reduction, who, prediction)
+
+
+def check_nonnegative(value, name: str, who: str) -> None:
+    """Raise unless ``value`` is a finite number >= 0 (a string or NaN would slip past a plain comparison)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0.0 <= float(value) < math.inf:
+        raise ValueError(f"{who}: {name} must be a finite number >= 0, got {value!r}")
+
+
+def check_positive(value, name: str, who: str) -> None:
+    """Raise unless ``value`` is a finite number > 0."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0.0 < float(value) < math.inf:
+        raise ValueError(f"{who}: {name} must be a finite number > 0, got {value!r}")
+
+
+def _difference(input: Tensor, target, reduction: str, who: str) -> Tensor:  # noqa: A002
+    """input − target, for losses of a prediction against a target of exactly its shape."""
+    _check_reduction(reduction, who)
+    target = _target_tensor(target, input, who)
+    _same_shape(input, target, who)
+    return input - _as_float_target(target, input)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002  (PyTorch's name)
+    """Mean absolute error e = mean(|y − ŷ|); its derivative is sign(y − ŷ) (0 where y = ŷ, as in PyTorch).
+    The shapes must match exactly (see :func:`mse_loss`).
+
+    >>> import tinygrad_lite as tl
+    >>> tl.nn.functional.l1_loss(tl.tensor([1.0, 2.0]), tl.tensor([1.5, 4.0]))
+    tensor(1.25)
+    """
+    who = "l1_loss"
+    difference = _difference(input, target, reduction, who)
+    return _reduce(difference.abs(), reduction, who, input)
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:  # noqa: A002
+    """PyTorch's smooth L1 loss of d = y − ŷ: 0.5 d² / β where |d| < β, |d| − 0.5 β elsewhere.
+
+    Quadratic near 0 (a gradient d/β that shrinks with the error), linear far away (a gradient of ±1, so an
+    outlier pulls no harder than any other large error); the two pieces meet with equal value and slope
+    at |d| = β. ``beta=0`` is :func:`l1_loss`. ``huber_loss(delta=β)`` is β times this loss.
+
+    >>> import tinygrad_lite as tl
+    >>> F = tl.nn.functional
+    >>> F.smooth_l1_loss(tl.tensor([0.5, 3.0]), tl.tensor([0.0, 0.0]), reduction="none")   # 0.5·0.25, 3 − 0.5
+    tensor([0.125, 2.5  ])
+    """
+    who = "smooth_l1_loss"
+    check_nonnegative(beta, "beta", who)
+    difference = _difference(input, target, reduction, who)
+    size = difference.abs()
+    if beta == 0:  # the quadratic piece is empty (and 1/β would be inf)
+        return _reduce(size, reduction, who, input)
+    losses = where(size < beta, (0.5 / beta) * difference * difference, size - 0.5 * beta)
+    return _reduce(losses, reduction, who, input)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+    """Huber's loss of d = y − ŷ: 0.5 d² where |d| ≤ δ, δ (|d| − 0.5 δ) elsewhere (PyTorch's ``huber_loss``).
+
+    Squared error near 0 and an absolute error of slope δ far away; equal to δ · ``smooth_l1_loss(beta=δ)``.
+    ``delta`` must be > 0.
+
+    >>> import tinygrad_lite as tl
+    >>> F = tl.nn.functional
+    >>> F.huber_loss(tl.tensor([1.0, 5.0]), tl.tensor([0.0, 0.0]), reduction="none", delta=2.0)   # 0.5, 2·(5 − 1)
+    tensor([0.5, 8. ])
+    """
+    who = "huber_loss"
+    check_positive(delta, "delta", who)
+    difference = _difference(input, target, reduction, who)
+    size = difference.abs()
+    losses = where(size <= delta, 0.5 * difference * difference, delta * (size - 0.5 * delta))
+    return _reduce(losses, reduction, who, input)

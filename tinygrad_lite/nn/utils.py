@@ -1,4 +1,4 @@
-"""Helpers on a model's parameters: gradient clipping and viewing all parameters as one vector.
+"""Helpers on a model's parameters: gradient clipping (by norm or by value) and viewing all parameters as one vector.
 
 The lecture treats the parameters θ as one long vector (θ = θ′ + u, the Hessian as an n × n matrix);
 ``parameters_to_vector`` and ``vector_to_parameters`` convert between that view and the model's tensors.
@@ -57,6 +57,30 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
                 if p.grad is not None:
                     p.grad = p.grad * scale
     return Tensor(total, dtype=grads[0].dtype)
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient element into [−clip_value, clip_value] (PyTorch's ``clip_grad_value_``).
+
+    Unlike :func:`clip_grad_norm_`, each coordinate is clipped on its own, so the direction of the step
+    can change. Parameters without a gradient are skipped. Each ``.grad`` is replaced by a new clipped
+    tensor, never written into: a gradient array may be shared with other tensors (``a + b`` hands both
+    the same one), and they must not change.
+
+    >>> import tinygrad_lite as tl
+    >>> w = tl.nn.Parameter(tl.zeros(3))
+    >>> w.grad = tl.tensor([-3.0, 0.5, 4.0])
+    >>> tl.nn.utils.clip_grad_value_([w], clip_value=1.0)
+    >>> w.grad
+    tensor([-1. ,  0.5,  1. ])
+    """
+    parameters = _as_list(parameters)
+    if not isinstance(clip_value, numbers.Real) or isinstance(clip_value, bool) or not clip_value >= 0:
+        raise ValueError(f"clip_grad_value_: clip_value must be a number >= 0, got {clip_value!r}")
+    with no_grad():
+        for p in parameters:
+            if p.grad is not None:
+                p.grad = p.grad.clamp(-clip_value, clip_value)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:

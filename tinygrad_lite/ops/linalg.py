@@ -7,7 +7,7 @@ from ..tensor import Tensor
 from .broadcast import sum_to
 from .operands import binary_operands
 from .reduce import Sum
-from .shape import Transpose, squeeze, unsqueeze
+from .shape import Transpose, unsqueeze
 
 
 class MatMul(Function):
@@ -15,7 +15,7 @@ class MatMul(Function):
     dL/dA = dL/dY @ Bᵀ,  dL/dB = Aᵀ @ dL/dY  (each summed over the batch axes it was broadcast along)."""
 
     def forward(self, a, b):
-        if a.shape[-1] == 1:
+        if a.shape[-1] == 1 and a.ndim > 1 and b.ndim > 1:
             # inner size 1 (the weight gradient of a batch of one): an outer product, where a
             # broadcast multiply gives the same numbers several times faster than a matrix product
             return a * b
@@ -23,6 +23,8 @@ class MatMul(Function):
 
     def backward(self, grad_output):
         a, b = self.inputs
+        if a.ndim == 1 or b.ndim == 1:
+            return _vector_matmul_backward(a, b, grad_output, self.needs_input_grad)
         grad_a = grad_b = None
         plain_matrices = a.ndim == 2 and b.ndim == 2  # no batch axes, so nothing to sum over
         if self.needs_input_grad[0]:
@@ -38,6 +40,24 @@ class MatMul(Function):
             else:
                 grad_b = sum_to(MatMul.apply(_matrix_transpose(a), grad_output), b.shape)
         return grad_a, grad_b
+
+
+def _vector_matmul_backward(a: Tensor, b: Tensor, grad_output: Tensor, needs: tuple[bool, ...]):
+    """The backward of a product with a 1-D operand: the vector taken as a row (a) or a column (b), as
+    NumPy's forward does, the matrix rule applied, and the gradient reshaped back to the vector."""
+    a_matrix = unsqueeze(a, 0) if a.ndim == 1 else a
+    b_matrix = unsqueeze(b, 1) if b.ndim == 1 else b
+    grad_matrix = grad_output
+    if a.ndim == 1:  # the row axis the forward removed
+        grad_matrix = unsqueeze(grad_matrix, -1 if b.ndim == 1 else -2)
+    if b.ndim == 1:  # the column axis the forward removed
+        grad_matrix = unsqueeze(grad_matrix, -1)
+    grad_a = grad_b = None
+    if needs[0]:
+        grad_a = sum_to(MatMul.apply(grad_matrix, _matrix_transpose(b_matrix)), a_matrix.shape).reshape(a.shape)
+    if needs[1]:
+        grad_b = sum_to(MatMul.apply(_matrix_transpose(a_matrix), grad_matrix), b_matrix.shape).reshape(b.shape)
+    return grad_a, grad_b
 
 
 def _is_transposed_matrix(t: Tensor) -> bool:
@@ -66,13 +86,7 @@ def matmul(a, b) -> Tensor:
     inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if inner_a != inner_b:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({inner_a} != {inner_b})")
-    if a.ndim == 1 and b.ndim == 1:
-        return squeeze(MatMul.apply(unsqueeze(a, 0), unsqueeze(b, 1)), (0, 1))
-    if a.ndim == 1:
-        return squeeze(MatMul.apply(unsqueeze(a, 0), b), -2)
-    if b.ndim == 1:
-        return squeeze(MatMul.apply(a, unsqueeze(b, 1)), -1)
-    return MatMul.apply(a, b)
+    return MatMul.apply(a, b)  # 1-D operands too: NumPy's @ treats them as matrix products already
 
 
 class Linear(Function):

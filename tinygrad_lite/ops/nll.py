@@ -5,6 +5,12 @@
 Only one entry per row enters the loss, so dL/d(log p) is a constant matrix: −1/N at (n, tₙ), 0 elsewhere.
 One op with that backward replaces indexing, negation and a mean (three graph nodes, and a scatter-add
 in the backward of the indexing).
+
+With class weights, or labels to ignore (PyTorch's ``weight`` and ``ignore_index``), row n counts wₙ times:
+
+    L = −Σₙ wₙ log pₙ[tₙ] / Σₙ wₙ      (wₙ = weight[tₙ], and 0 for an ignored row)
+
+so "mean" is the weighted average over the rows that count, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -39,6 +45,43 @@ class NLLLoss(Function):
         if self.reduction == "none":  # one loss per row: row n's gradient scales row n
             grad_output = reshape(grad_output, (n, 1))
         return grad_output * Tensor._make(picks, False)
+
+
+class WeightedNLLLoss(Function):
+    """L = −Σₙ wₙ log pₙ[tₙ] / W ("mean", W = Σₙ wₙ), −Σₙ wₙ log pₙ[tₙ] ("sum"), or −wₙ log pₙ[tₙ] per row
+    ("none"); dL/d log pₙ[c] = −wₙ / W (or −wₙ) where c = tₙ, else 0. Rows with wₙ = 0 lose exactly 0
+    (an ignored row's label is any valid class, and log p there may be −inf)."""
+
+    def forward(self, log_probs, target, weights, reduction):
+        self.target, self.weights, self.reduction = target, weights, reduction
+        xp = backend.get_array_module(log_probs)
+        picked = log_probs[xp.arange(len(target)), target]
+        counted = weights != 0  # only these: an ignored row may hold −inf, and 0 · inf is nan
+        losses = xp.zeros_like(picked)
+        losses[counted] = -weights[counted] * picked[counted]
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return losses.sum()
+        self.total = weights.sum()  # 0 when every row is ignored: 0 / 0 = nan, as in PyTorch
+        return losses.sum() / self.total
+
+    def backward(self, grad_output):
+        (log_probs,) = self.inputs
+        xp = backend.get_array_module(log_probs.data)
+        n = len(self.target)
+        picks = xp.zeros(log_probs.shape, dtype=log_probs.dtype)
+        picks[xp.arange(n), self.target] = -self.weights / self.total if self.reduction == "mean" else -self.weights
+        if self.reduction == "none":
+            grad_output = reshape(grad_output, (n, 1))
+        return grad_output * Tensor._make(picks, False)
+
+
+def weighted_nll_loss(log_probs: Tensor, target, weights, reduction: str = "mean") -> Tensor:
+    """The weighted mean (or sum, or each) of −log_probs[n, target[n]] for log-probabilities of shape (N, C),
+    labels ``target`` (an array of N valid classes) and row weights ``weights`` (an array of N numbers of
+    the log-probabilities' dtype, 0 for a row to ignore)."""
+    return WeightedNLLLoss.apply(log_probs, target=target, weights=weights, reduction=reduction)
 
 
 def nll_loss(log_probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

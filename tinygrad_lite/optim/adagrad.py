@@ -69,19 +69,27 @@ class Adagrad(Optimizer):
             raise ValueError("Adagrad: form='lecture' (a root mean square) has no starting sum, got "
                              f"initial_accumulator_value={group['initial_accumulator_value']!r}; use form='pytorch'")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        return {"sum": group["initial_accumulator_value"], "sigma": None}
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        return 3 if group["maximize"] or group["weight_decay"] else 2
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
         xp = backend.get_array_module(p.data)
-        # every line makes a new array: neither the gradient nor the state of the last step is written
-        if group["maximize"]:
-            g = -g
-        if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+        g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ
         t = state.get("step", 0) + 1
         lr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-        total = state.get("sum", group["initial_accumulator_value"]) + g * g
-        sigma = xp.sqrt(total / t if group["form"] == "lecture" else total)
-        new = {"sum": total, "sigma": sigma, "step": t, "lr": lr}
-        return p.data - lr * g / (sigma + group["eps"]), new
+        total, sigma, step, denominator = state["sum"], state["sigma"], scratch[0], scratch[1]
+        total += xp.multiply(g, g, out=step)  # sum ← sum + g²
+        if group["form"] == "lecture":
+            xp.sqrt(xp.divide(total, t, out=sigma), out=sigma)  # σ = √(Σ g² / t)
+        else:
+            xp.sqrt(total, out=sigma)  # σ = √sum
+        xp.add(sigma, group["eps"], out=denominator)
+        p.data -= xp.divide(xp.multiply(g, lr, out=step), denominator, out=step)  # θ ← θ − ηᵗ · g / (σ + ε)
+        state["step"], state["lr"] = t, lr
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return state["sigma"] + group["eps"]

@@ -64,29 +64,44 @@ class Adam(Optimizer):
         self._check_bool(group, "amsgrad")
         self._check_bool(group, "maximize")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        arrays: dict[str, float | None] = {"m": 0.0, "v": 0.0, "m_hat": None, "v_hat": None}  # m⁰ = v⁰ = 0
+        if group["amsgrad"]:
+            arrays["v_max"] = None  # v_max⁰ = 0, or the v of the last step when amsgrad is switched on later
+        return arrays
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        return 3 if group["maximize"] or (group["weight_decay"] and not self.decoupled_weight_decay) else 2
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
-        theta = p.data
-        # every line makes a new array: neither the gradient nor the state of the last step is written
-        if group["maximize"]:
-            g = -g
-        if weight_decay:
-            if self.decoupled_weight_decay:
-                theta = theta * (1 - lr * weight_decay)  # AdamW: θ ← θ − η·λ·θ, outside the adaptive step
-            else:
-                g = g + weight_decay * theta  # Adam: the L2 penalty's gradient λθ joins g
-        m, v = state.get("m", 0.0), state.get("v", 0.0)  # m⁰ = v⁰ = 0
+        # Adam: the L2 penalty's gradient λθ joins g; AdamW decays θ itself, below
+        g = self._gradient(p, g, group, out=scratch[-1], weight_decay=0.0 if self.decoupled_weight_decay else None)
+        m, v, m_hat, v_hat = state["m"], state["v"], state["m_hat"], state["v_hat"]
+        step, denominator = scratch[0], scratch[1]
         t = state.get("step", 0) + 1
-        new = {"m": beta1 * m + (1 - beta1) * g, "v": beta2 * v + (1 - beta2) * (g * g), "step": t, "lr": lr}
-        second = new["v"]
         if group["amsgrad"]:
-            # v_max⁰ = 0 (the v of the last step when amsgrad was switched on later: v_max ≥ v always holds)
-            second = new["v_max"] = xp.maximum(state.get("v_max", v), new["v"])
-        new["m_hat"] = new["m"] / (1 - beta1 ** t)
-        new["v_hat"] = second / (1 - beta2 ** t)
-        return theta - lr * new["m_hat"] / (xp.sqrt(new["v_hat"]) + eps), new
+            v_max = state["v_max"]
+            if "v_max" in new:
+                xp.copyto(v_max, v)  # v before this step: 0 on the first one
+        m *= beta1
+        m += xp.multiply(g, 1 - beta1, out=step)  # m ← β1 m + (1 − β1) g
+        v *= beta2
+        v += xp.multiply(xp.multiply(g, g, out=step), 1 - beta2, out=step)  # v ← β2 v + (1 − β2) g²
+        second = v
+        if group["amsgrad"]:
+            second = xp.maximum(v_max, v, out=v_max)  # v_max ← max(v_max, v)
+        xp.divide(m, 1 - beta1 ** t, out=m_hat)  # m̂ = m / (1 − β1ᵗ)
+        xp.divide(second, 1 - beta2 ** t, out=v_hat)  # v̂ = v / (1 − β2ᵗ)
+        xp.add(xp.sqrt(v_hat, out=denominator), eps, out=denominator)
+        xp.divide(xp.multiply(m_hat, lr, out=step), denominator, out=step)  # η · m̂ / (√v̂ + ε)
+        if weight_decay and self.decoupled_weight_decay:
+            p.data *= 1 - lr * weight_decay  # AdamW: θ ← θ − η·λ·θ, outside the adaptive step
+        p.data -= step
+        state["step"], state["lr"] = t, lr
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return backend.get_array_module(state["v_hat"]).sqrt(state["v_hat"]) + group["eps"]

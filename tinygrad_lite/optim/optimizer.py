@@ -12,14 +12,22 @@ written against ``tl.optim`` reads the same as code written against ``torch.opti
 - ``lr``: reads the rate of group 0 and writes every group. It always holds the rate the next
   ``step()`` uses; learning-rate schedulers change it.
 
-``step()`` is all or nothing. It checks every gradient (a Tensor, same shape, dtype and device as its
-parameter) and every group's hyper-parameters (also ones changed by hand since construction) first;
-then it computes every new parameter value and state entry *out of place*, and only when all of them
-exist does it write them. So anything that fails (a bad gradient, a bad setting, an error or
-``MemoryError`` in the middle of the updates) raises and leaves the model and the state as they were.
-Gradients are *not* checked for NaN or inf: that would cost one more pass over every gradient (and a
-GPU synchronisation) on every step, and ``tl.detect_anomaly()`` finds a NaN where it is made, naming
-the op, which is more useful than noticing it here.
+``step()`` is all or nothing, and updates in place. It runs in two phases:
+
+1. Everything that can fail: every gradient is checked (a Tensor, same shape, dtype and device as its
+   parameter), every group's hyper-parameters too (also ones changed by hand since construction), and
+   every array the updates will need is made: the state (momentum buffer, σ, m̂, v̂ ...) of a parameter
+   stepped for the first time, and a few scratch arrays per parameter, kept from step to step.
+2. The updates, written into ``p.data`` and the state arrays with NumPy's ``out=`` arguments. This
+   phase allocates no arrays, so it cannot run out of memory half-way through the parameters.
+
+So anything that fails (a bad gradient, a bad setting, ``MemoryError``) raises before a single number has
+changed. Writing in place is also what makes a step cheap: ``θ − η·g`` out of place reads and writes a new
+array per operation, while the scratch arrays stay in the cache and the allocator is never called (on a
+GPU, one kernel per operation and no allocation). Gradients are *not* checked for NaN or inf: that would
+cost one more pass over every gradient (and a GPU synchronisation) on every step, and
+``tl.detect_anomaly()`` finds a NaN where it is made, naming the op, which is more useful than noticing it
+here.
 """
 
 from __future__ import annotations
@@ -31,7 +39,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from .. import backend, versions
-from ..autograd import no_grad
 from ..tensor import Tensor
 
 
@@ -39,8 +46,9 @@ class Optimizer:
     """Base class of every optimizer: holds the parameters, their state, and the learning rate.
 
     A subclass sets ``defaults`` (through ``__init__``), may check a group's hyper-parameters in
-    ``_check_group`` and implements the update rule of one parameter in ``_update``, which returns the
-    new value and the new state entries without writing anything.
+    ``_check_group``, names the state arrays a parameter needs in ``_state_arrays`` and how many scratch
+    arrays its rule uses in ``_scratch_arrays``, and implements the update rule of one parameter in
+    ``_update``, which writes into those arrays and ``p.data`` in place.
 
     ``params`` is an iterable of tensors, or of dicts (parameter groups) that each hold ``"params"``
     and may override any hyper-parameter:
@@ -59,6 +67,8 @@ class Optimizer:
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch_pool: dict[tuple, list] = {}  # flat arrays the update rules compute in, kept between steps
+        self._scratch: dict[Tensor, tuple] = {}  # each parameter's array, and its views into them
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name}: params must be an iterable of tensors (e.g. model.parameters() "
@@ -135,7 +145,8 @@ class Optimizer:
                      high_inclusive: bool = False) -> None:
         """Check ``low <= group[name]`` and ``group[name] < high`` (or ``<=`` with ``high_inclusive``)."""
         value = group[name]
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+        ok = (type(value) is float or type(value) is int  # the common case first: this runs on every step
+              or (isinstance(value, numbers.Real) and not isinstance(value, bool))) and math.isfinite(value)
         ok = ok and value >= low and (high is None or value < high or (high_inclusive and value == high))
         if not ok:
             bound = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
@@ -165,14 +176,13 @@ class Optimizer:
             for p in group["params"]:
                 p.grad = None
 
-    @no_grad()
     def step(self) -> None:
         """Update every parameter that has a gradient; parameters with ``grad = None`` are skipped.
 
-        All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device; not NaN/inf)
-        and hyper-parameters are checked, every update is computed, and only then is anything written.
-        The new values are copied into ``p.data`` in place (so every reference to a parameter sees
-        them); no graph is recorded.
+        All or nothing (see the module docstring): gradients (Tensor, shape, dtype, device) and
+        hyper-parameters are checked and every array the updates need is made before any parameter is
+        written; then each update runs in place in ``p.data`` (so every reference to a parameter sees it)
+        and its state arrays. The rules compute on arrays, not Tensors, so no graph is recorded.
         """
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
@@ -180,11 +190,76 @@ class Optimizer:
         for group in self.param_groups:  # a setting may have been changed by hand since it was checked
             self._check_lr(group["lr"])
             self._check_group(group)
-        updates = [(p, self._update(p, g, _on_device_of(p, self.state.get(p, {})), group)) for group, p, g in work]
-        for p, (value, state) in updates:  # nothing failed: now write, which cannot fail half-way
-            p.data[...] = value
-            self.state.setdefault(p, {}).update(state)
+        prepared = [(p, g, group, *self._prepare(p, group)) for group, p, g in work]
+        for p, g, group, state, new, scratch in prepared:  # allocates nothing, so it cannot fail half-way
+            self._update(p, g, state, group, new, scratch)
+            self.state[p] = state
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
+
+    def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str], list]:
+        """Phase 1 for one parameter: its state (its arrays moved to p's device, any array the rule needs
+        that does not exist yet made, in a new dict, so that nothing changes before phase 2), the names of
+        the arrays just made, and its scratch arrays."""
+        state = self.state.get(p)
+        if state:
+            state = _on_device_of(p, state)
+        starts = self._state_arrays(group)
+        missing = [name for name in starts if state is None or name not in state]
+        new = _NOTHING_NEW
+        if missing or state is None:
+            xp = backend.get_array_module(p.data)
+            state = dict(state or ())
+            for name in missing:
+                start = starts[name]
+                state[name] = xp.empty_like(p.data) if start is None else xp.full_like(p.data, start)
+            new = frozenset(missing)
+        wanted = self._scratch_arrays(group)
+        cached = self._scratch.get(p)
+        if cached is None or cached[0] is not p.data or len(cached[1]) < wanted:  # p is new, or has a new array
+            cached = self._scratch[p] = (p.data, self._scratch_views(p, wanted))
+        return state, new, cached[1]
+
+    def _scratch_views(self, p: Tensor, wanted: int) -> list:
+        """``wanted`` scratch arrays shaped like ``p``: views into flat arrays that every parameter of that
+        dtype and device shares, each update in turn. One set sized for the largest parameter, rather than
+        arrays of their own for each, keeps the memory the updates compute in small and in the cache."""
+        xp = backend.get_array_module(p.data)
+        key = (type(p.data), p.dtype)
+        pool = self._scratch_pool.get(key, [])
+        if len(pool) < wanted or pool[0].size < p.numel():
+            size = max(p.numel(), pool[0].size if pool else 0)
+            pool = self._scratch_pool[key] = [xp.empty(size, dtype=p.dtype) for _ in range(max(wanted, len(pool)))]
+            self._scratch = {}  # views into the arrays just replaced are made again
+        return [flat[:p.numel()].reshape(p.shape) for flat in pool[:wanted]]
+
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        """The state arrays the next update of a parameter reads or writes, each with the number it starts
+        from (None: the update fills it itself, when the name is in ``new``)."""
+        return {}
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        """How many arrays shaped like a parameter the update rule computes in."""
+        return 1
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
+        """The update rule of one parameter, in place: writes ``p.data`` and the arrays of ``state`` from the
+        gradient array ``g`` (never written), using only ``scratch`` arrays to compute in. ``new`` names
+        the state arrays made for this step, not yet holding a value of the rule's."""
+        raise NotImplementedError(f"{self._name}._update")
+
+    def _gradient(self, p: Tensor, g, group: dict[str, Any], out, weight_decay: float | None = None):
+        """g with the group's ``maximize`` (−g) and L2 ``weight_decay`` (g + λθ) applied: ``g`` itself when
+        neither is set, else written into the scratch array ``out``."""
+        weight_decay = group.get("weight_decay", 0.0) if weight_decay is None else weight_decay
+        maximize = group.get("maximize", False)
+        if not (weight_decay or maximize):
+            return g
+        xp = backend.get_array_module(p.data)
+        if weight_decay:
+            xp.multiply(p.data, weight_decay, out=out)  # λθ
+            return xp.subtract(out, g, out=out) if maximize else xp.add(g, out, out=out)
+        return xp.negative(g, out=out)
 
     def _checked_gradient(self, p: Tensor, i: int, k: int):
         """The gradient array of parameter ``i`` of group ``k``, or a clear error when it does not fit."""
@@ -203,12 +278,6 @@ class Optimizer:
         if g.dtype != p.dtype:
             raise TypeError(f"{where} has dtype {g.dtype} but the parameter has dtype {p.dtype}")
         return g.data
-
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """The update rule of one parameter: ``(new value of p.data, new state entries)``, from the gradient
-        array ``g`` and the state of the last step (empty before the first). Writes nothing: neither ``p``,
-        ``g`` nor the arrays in ``state``; ``step()`` stores the results once every update is computed."""
-        raise NotImplementedError(f"{self._name}._update")
 
     def effective_lr(self, p: Tensor):
         """The per-coordinate step size η/σ the last ``step()`` applied to ``p`` (an array shaped like ``p``).
@@ -298,6 +367,9 @@ class Optimizer:
         return "\n".join(lines + [")"])
 
 
+_NOTHING_NEW: frozenset[str] = frozenset()
+
+
 def _copy_value(value):
     """A copy of one state entry: arrays are copied (on their device), numbers kept."""
     return value.copy() if backend.is_backend_array(value) else copy.deepcopy(value)
@@ -316,8 +388,9 @@ def _load_value(value, p: Tensor, name: str, who: str):
 
 
 def _on_device_of(p: Tensor, state: dict[str, Any]) -> dict[str, Any]:
-    """``state`` with its arrays on ``p``'s device: they follow a model moved by ``.to(device)`` after a step."""
-    for key, value in state.items():
-        if type(value) is not type(p.data) and backend.is_backend_array(value):
-            state[key] = backend.to_device(value, p.device)
-    return state
+    """``state`` with its arrays on ``p``'s device (a new dict when one moved): they follow a model moved by
+    ``.to(device)`` after a step."""
+    kind = type(p.data)
+    moved = {key: backend.to_device(value, p.device) for key, value in state.items()
+             if type(value) is not kind and backend.is_backend_array(value)}
+    return {**state, **moved} if moved else state

@@ -68,28 +68,44 @@ class RMSProp(Optimizer):
             raise ValueError(f"RMSProp: form='lecture' (the slide's formula) has no centering and no momentum, got "
                              f"centered={group['centered']!r}, momentum={group['momentum']!r}; use form='pytorch'")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        lecture = group["form"] == "lecture"
+        arrays: dict[str, float | None] = {"square_avg": None if lecture else 0.0, "sigma": None}  # v⁰ = 0
+        if group["centered"]:
+            arrays["grad_avg"] = 0.0  # ḡ⁰ = 0
+        if group["momentum"]:
+            arrays["momentum_buffer"] = 0.0  # b⁰ = 0
+        return arrays
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        return 2 if group["maximize"] or group["weight_decay"] else 1
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
         xp = backend.get_array_module(p.data)
         alpha, lr, mu = group["alpha"], group["lr"], group["momentum"]
-        # every line makes a new array: neither the gradient nor the state of the last step is written
-        if group["maximize"]:
-            g = -g
-        if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
-        new: dict[str, Any] = {"step": state.get("step", 0) + 1, "lr": lr}
-        if "square_avg" not in state and group["form"] == "lecture":
-            new["square_avg"] = g * g  # (σ⁰)² = (g⁰)²
+        g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ
+        square_avg, sigma, step = state["square_avg"], state["sigma"], scratch[0]
+        if "square_avg" in new and group["form"] == "lecture":
+            xp.multiply(g, g, out=square_avg)  # the lecture's start: (σ⁰)² = (g⁰)²
         else:
-            new["square_avg"] = alpha * state.get("square_avg", 0.0) + (1 - alpha) * (g * g)  # v⁰ = 0
+            square_avg *= alpha
+            square_avg += xp.multiply(xp.multiply(g, g, out=step), 1 - alpha, out=step)  # v ← αv + (1 − α)g²
         if group["centered"]:
-            new["grad_avg"] = alpha * state.get("grad_avg", 0.0) + (1 - alpha) * g
-            new["sigma"] = xp.sqrt(new["square_avg"] - new["grad_avg"] * new["grad_avg"])
+            grad_avg = state["grad_avg"]
+            grad_avg *= alpha
+            grad_avg += xp.multiply(g, 1 - alpha, out=step)  # ḡ ← αḡ + (1 − α)g
+            xp.sqrt(xp.subtract(square_avg, xp.multiply(grad_avg, grad_avg, out=sigma), out=sigma), out=sigma)
         else:
-            new["sigma"] = xp.sqrt(new["square_avg"])
-        step = g / (new["sigma"] + group["eps"])
+            xp.sqrt(square_avg, out=sigma)
+        step = xp.divide(g, xp.add(sigma, group["eps"], out=step), out=step)  # g / (σ + ε)
         if mu:
-            step = new["momentum_buffer"] = mu * state.get("momentum_buffer", 0.0) + step
-        return p.data - lr * step, new
+            buffer = state["momentum_buffer"]
+            buffer *= mu
+            buffer += step  # b ← momentum · b + g / (σ + ε)
+            step = buffer
+        p.data -= xp.multiply(step, lr, out=scratch[0])  # θ ← θ − η · b
+        state["step"], state["lr"] = state.get("step", 0) + 1, lr
 
     def _scale(self, state: dict[str, Any], group: dict[str, Any]):
         return state["sigma"] + group["eps"]

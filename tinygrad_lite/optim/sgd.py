@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .. import backend
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -57,22 +58,34 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
-        lr, mu, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
-        new: dict[str, Any] = {"step": state.get("step", 0) + 1, "lr": lr}
-        # every line makes a new array: neither the gradient nor the state of the last step is written
-        if group["maximize"]:
-            g = -g
-        if weight_decay:
-            g = g + weight_decay * p.data
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        return {"momentum_buffer": None} if group["momentum"] else {}
+
+    def _scratch_arrays(self, group: dict[str, Any]) -> int:
+        return 2 if group["maximize"] or group["weight_decay"] else 1
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
+        xp = backend.get_array_module(p.data)
+        lr, mu = group["lr"], group["momentum"]
+        step = scratch[0]
+        g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ
         if mu:
-            if "momentum_buffer" not in state:
-                v = g.copy()  # v¹ = g (copied: g may be the gradient itself, shared or read-only)
+            v = state["momentum_buffer"]
+            if "momentum_buffer" in new:
+                xp.copyto(v, g)  # v¹ = g
             else:
-                v = mu * state["momentum_buffer"] + (1 - group["dampening"]) * g
-            new["momentum_buffer"] = v
-            g = g + mu * v if group["nesterov"] else v
-        return p.data - lr * g, new
+                v *= mu
+                if group["dampening"]:
+                    v += xp.multiply(g, 1 - group["dampening"], out=step)
+                else:
+                    v += g
+            if group["nesterov"]:
+                g = xp.add(g, xp.multiply(v, mu, out=step), out=step)  # g + momentum · v
+            else:
+                g = v
+        p.data -= xp.multiply(g, lr, out=step)  # θ ← θ − η · v
+        state["step"], state["lr"] = state.get("step", 0) + 1, lr
 
 
 class Momentum(Optimizer):
@@ -108,7 +121,17 @@ class Momentum(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         self._check_range(group, "momentum", 0.0)
 
-    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any]):
-        lr, lam = group["lr"], group["momentum"]
-        m = -lr * g if "m" not in state else lam * state["m"] - lr * g  # m¹ = λ·0 − η g⁰;  mᵗ⁺¹ = λ mᵗ − η gᵗ
-        return p.data + m, {"m": m, "step": state.get("step", 0) + 1, "lr": lr}
+    def _state_arrays(self, group: dict[str, Any]) -> dict[str, float | None]:
+        return {"m": None}
+
+    def _update(self, p: Tensor, g, state: dict[str, Any], group: dict[str, Any], new: frozenset[str],
+                scratch: list) -> None:
+        xp = backend.get_array_module(p.data)
+        lr, lam, m = group["lr"], group["momentum"], state["m"]
+        if "m" in new:
+            xp.multiply(g, -lr, out=m)  # m¹ = λ·0 − η g⁰
+        else:
+            m *= lam
+            m -= xp.multiply(g, lr, out=scratch[0])  # mᵗ⁺¹ = λ mᵗ − η gᵗ
+        p.data += m  # θᵗ⁺¹ = θᵗ + mᵗ⁺¹
+        state["step"], state["lr"] = state.get("step", 0) + 1, lr

@@ -22,7 +22,6 @@ import argparse
 import time
 
 import numpy as np
-import threadpoolctl
 from plotting import add_plot_option, default_path, plain_log_labels, pyplot, save
 
 import tinygrad_lite as tl
@@ -227,6 +226,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.plot is None:
         args.plot = default_path("mlp_cuda" if args.device == "cuda" else "mlp")
+    import threadpoolctl  # here, so that gpu_check.py can use the steps above where it is not installed
+
     if torch is not None:
         torch.set_num_threads(1)
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):

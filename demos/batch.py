@@ -293,7 +293,7 @@ def synthetic_digits_sized(seed: int):
 
 def sync(model) -> None:
     """Wait for the device to finish: reading a parameter back to the host forces it (GPUs run async)."""
-    next(iter(model.parameters())).numpy()
+    next(iter(model.parameters())).detach().cpu()
 
 
 def seconds_per_update(model, opt, batches, reps: int, blocks: int = 3) -> float:
@@ -346,8 +346,10 @@ def _measure_times(seed: int, device: str, quick: bool) -> dict:
 
 
 def all_devices_times(ctx: Context) -> dict:
-    """CPU timings always; GPU timings only where a GPU and CuPy are available (None otherwise)."""
-    gpu = measure_times(ctx.quick, ctx.seed, "cuda") if tl.cuda.is_available() else None
+    """CPU timings always; GPU timings only where a GPU and CuPy are available (None otherwise: the CUDA
+    simulator runs on the CPU, so its times say nothing about a GPU)."""
+    measured = tl.cuda.is_available() and not tl.cuda.is_simulated()
+    gpu = measure_times(ctx.quick, ctx.seed, "cuda") if measured else None
     return {"cpu": measure_times(ctx.quick, ctx.seed, "cpu"), "cuda": gpu}
 
 

@@ -68,7 +68,7 @@ def check_case(case: OpCase, device: str, seed: int = 0) -> None:
         expecteds = expected if isinstance(expected, tuple) else (expected,)
         for got, want in zip(outs, expecteds):
             assert got.device == device
-            np.testing.assert_allclose(got.numpy(), want, rtol=1e-10, atol=1e-12, err_msg=case.name)
+            np.testing.assert_allclose(got.cpu().numpy(), want, rtol=1e-10, atol=1e-12, err_msg=case.name)
     assert tl.gradcheck(case.fn, tensors, atol=case.atol, rtol=case.rtol)
     if case.second_order:
         assert tl.gradgradcheck(case.fn, tensors, atol=case.atol, rtol=case.rtol)

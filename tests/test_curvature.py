@@ -167,7 +167,7 @@ def test_escape_direction_is_the_lectures_u(device):
     w = f64([0.0, 0.0], device)
     u = tl.curvature.escape_direction(lecture_loss, w)
     assert u.shape == (2,) and u.device == device
-    np.testing.assert_allclose(u.numpy(), [np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)  # u ∝ [1, 1]
+    np.testing.assert_allclose(u.cpu().numpy(), [np.sqrt(0.5), np.sqrt(0.5)], atol=1e-12)  # u ∝ [1, 1]
     np.testing.assert_allclose(lecture_loss(w + np.sqrt(2) * u).item(), 0.0, atol=1e-12)  # θ′ + [1, 1] is a minimum
     assert lecture_loss(w + 0.1 * u).item() < lecture_loss(w).item()
 
@@ -183,9 +183,9 @@ def test_escape_direction_shapes_and_the_downhill_sign(device):
     assert u.shape == (3, 2)
     # H = 2·diag(1, −2, 3) ⊗ I: the negative eigenvalue's eigenvectors live in row 1; g = 2·X·1 there is
     # negative, so u must point along +row 1 to go downhill (gᵀu < 0)
-    np.testing.assert_allclose(np.abs(u.numpy()[[0, 2]]), 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.abs(u.cpu().numpy()[[0, 2]]), 0.0, atol=1e-12)
     g = 2 * np.diag([1.0, -2.0, 3.0]) @ np.ones((3, 2))
-    assert float((g * u.numpy()).sum()) < 0
+    assert float((g * u.cpu().numpy()).sum()) < 0
 
 
 def test_escape_direction_for_a_parameter_list_is_flat_and_lanczos_agrees(device):
@@ -195,6 +195,6 @@ def test_escape_direction_for_a_parameter_list_is_flat_and_lanczos_agrees(device
     exact = tl.curvature.escape_direction(f, params)
     by_lanczos = tl.curvature.escape_direction(f, params, exact_limit=10, k=30, seed=0)
     assert exact.shape == by_lanczos.shape == (60,)
-    assert abs(exact.numpy() @ Q[:, 0]) == pytest.approx(1.0, abs=1e-10)
-    np.testing.assert_allclose(by_lanczos.numpy(), exact.numpy(), atol=1e-6)
+    assert abs(exact.cpu().numpy() @ Q[:, 0]) == pytest.approx(1.0, abs=1e-10)
+    np.testing.assert_allclose(by_lanczos.cpu().numpy(), exact.cpu().numpy(), atol=1e-6)
     assert [p.shape for p in unflatten(exact, params)] == [(6, 5), (30,)]

@@ -37,8 +37,8 @@ def test_inplace_op_changes_the_tensor_itself(name, call, expected, device):
     alias = x.detach()  # shares x's memory, as in PyTorch
     out = call(x)
     assert out is x
-    np.testing.assert_allclose(x.numpy(), expected)
-    np.testing.assert_allclose(alias.numpy(), expected)
+    np.testing.assert_allclose(x.cpu().numpy(), expected)
+    np.testing.assert_allclose(alias.cpu().numpy(), expected)
     assert x._version == 1 and alias._version == 1
     assert x.dtype == tl.float32
 
@@ -51,7 +51,7 @@ def test_augmented_assignment_is_in_place(device):
     x *= 3
     x /= 2
     assert x is before and x._version == 4
-    np.testing.assert_allclose(x.numpy(), [1.5, -3.0, 4.5])
+    np.testing.assert_allclose(x.cpu().numpy(), [1.5, -3.0, 4.5])
 
 
 def test_integer_tensors_keep_their_dtype(device):
@@ -69,7 +69,7 @@ def test_a_view_changes_its_base(device):
     row.fill_(5.0)
     x[0, :2] = 1.0
     x.reshape(6)[5] = -1.0
-    np.testing.assert_allclose(x.numpy(), [[1, 1, 0], [5, 5, -1]])
+    np.testing.assert_allclose(x.cpu().numpy(), [[1, 1, 0], [5, 5, -1]])
     assert x._version == 3 and row._version == 3
 
 
@@ -78,11 +78,11 @@ def test_random_fills_follow_the_seed(device):
     u = tl.zeros(2000, device=device).uniform_(-2.0, 4.0)
     tl.manual_seed(3)
     again = tl.zeros(2000, device=device).uniform_(-2.0, 4.0)
-    np.testing.assert_array_equal(u.numpy(), again.numpy())
-    assert -2.0 <= u.numpy().min() and u.numpy().max() < 4.0
-    assert abs(u.numpy().mean() - 1.0) < 0.15  # mean (a + b)/2, standard error 6/√12/√2000 ≈ 0.04
+    np.testing.assert_array_equal(u.cpu().numpy(), again.cpu().numpy())
+    assert -2.0 <= u.cpu().numpy().min() and u.cpu().numpy().max() < 4.0
+    assert abs(u.cpu().numpy().mean() - 1.0) < 0.15  # mean (a + b)/2, standard error 6/√12/√2000 ≈ 0.04
     n = tl.zeros(4000, dtype=tl.float64, device=device).normal_(mean=3.0, std=0.5)
-    assert abs(n.numpy().mean() - 3.0) < 0.05 and abs(n.numpy().std() - 0.5) < 0.05
+    assert abs(n.cpu().numpy().mean() - 3.0) < 0.05 and abs(n.cpu().numpy().std() - 0.5) < 0.05
 
 
 # --- the hand-written training loop ---------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_hand_written_sgd_loop_of_the_tutorials(device):
         with tl.no_grad():
             w -= w.grad * lr
             w.grad.zero_()
-    np.testing.assert_allclose(w.numpy() - target, (1 - 2 * lr) ** 5 * (0 - target), rtol=1e-12)
+    np.testing.assert_allclose(w.cpu().numpy() - target, (1 - 2 * lr) ** 5 * (0 - target), rtol=1e-12)
     assert w.is_leaf and w.requires_grad and w.grad.tolist() == [0.0, 0.0]
 
 
@@ -129,7 +129,7 @@ def test_inplace_op_in_a_graph_is_differentiated(device):
     y.mul_(x)  # y = 2x², dy/dx = 4x
     y.add_(1.0)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 4 * x.numpy())
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 4 * x.cpu().numpy())
     assert y._version == 2 and type(y.grad_fn).__name__ == "Add"
 
 
@@ -140,7 +140,7 @@ def test_ops_recorded_before_the_change_keep_the_old_values_graph(device):
     z = y + 1
     y.mul_(3)
     (z.sum() + y.sum()).backward()
-    np.testing.assert_allclose(x.grad.numpy(), [8.0, 8.0, 8.0])
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [8.0, 8.0, 8.0])
 
 
 def test_a_constant_changed_by_a_tensor_that_requires_grad_joins_the_graph(device):
@@ -149,7 +149,7 @@ def test_a_constant_changed_by_a_tensor_that_requires_grad_joins_the_graph(devic
     c.add_(w * w)
     assert c.requires_grad and not c.is_leaf
     c.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), 2 * w.numpy())
+    np.testing.assert_allclose(w.grad.cpu().numpy(), 2 * w.cpu().numpy())
 
 
 def test_setitem_in_a_graph_sends_gradients_to_both_sides(device):
@@ -158,7 +158,7 @@ def test_setitem_in_a_graph_sends_gradients_to_both_sides(device):
     y = x * 1
     y[1] = v * v  # y = (x0, v², x2)
     (y * y).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [2.0, 0.0, 6.0])  # the overwritten position gets no gradient
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [2.0, 0.0, 6.0])  # the overwritten position gets no gradient
     np.testing.assert_allclose(v.grad.item(), 4 * 5.0 ** 3)  # d(v⁴)/dv
 
 

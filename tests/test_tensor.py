@@ -22,7 +22,7 @@ def test_dtype_of_new_tensors(data, dtype, device):
     t = tl.tensor(data, device=device)
     assert t.dtype == dtype
     assert t.device == device
-    np.testing.assert_array_equal(t.numpy(), np.asarray(data))
+    np.testing.assert_array_equal(t.cpu().numpy(), np.asarray(data))
 
 
 def test_default_dtype_can_be_changed():
@@ -83,13 +83,13 @@ def test_bad_data_is_rejected_clearly():
 def test_factories(device):
     assert tl.zeros(2, 3, device=device).shape == (2, 3)
     assert tl.zeros((2, 3)).shape == (2, 3)
-    np.testing.assert_array_equal(tl.ones(2, device=device).numpy(), [1, 1])
+    np.testing.assert_array_equal(tl.ones(2, device=device).cpu().numpy(), [1, 1])
     assert tl.full((2,), 7).dtype == tl.int64
     assert tl.full((2,), 0.5).dtype == tl.float32
     np.testing.assert_array_equal(tl.arange(4).numpy(), [0, 1, 2, 3])
     assert tl.arange(4).dtype == tl.int64
     assert tl.arange(0, 1, 0.5).dtype == tl.float32
-    np.testing.assert_array_equal(tl.eye(2, device=device).numpy(), np.eye(2))
+    np.testing.assert_array_equal(tl.eye(2, device=device).cpu().numpy(), np.eye(2))
     x = tl.randn(3, 4, dtype=tl.float64, device=device, requires_grad=True)
     assert x.requires_grad and x.dtype == tl.float64 and x.device == device
     assert tl.zeros_like(x).dtype == tl.float64 and tl.ones_like(x, dtype=tl.float32).dtype == tl.float32
@@ -99,11 +99,11 @@ def test_factories(device):
 
 def test_manual_seed_repeats_random_numbers(device):
     tl.manual_seed(7)
-    a = tl.randn(5, device=device).numpy()
-    b = tl.rand(5, device=device).numpy()
+    a = tl.randn(5, device=device).cpu().numpy()
+    b = tl.rand(5, device=device).cpu().numpy()
     tl.manual_seed(7)
-    np.testing.assert_array_equal(tl.randn(5, device=device).numpy(), a)
-    np.testing.assert_array_equal(tl.rand(5, device=device).numpy(), b)
+    np.testing.assert_array_equal(tl.randn(5, device=device).cpu().numpy(), a)
+    np.testing.assert_array_equal(tl.rand(5, device=device).cpu().numpy(), b)
     tl.manual_seed(7)
     np.testing.assert_array_equal(tl.randn(5).numpy(), a)  # the same numbers on every device
     assert ((b >= 0) & (b < 1)).all()
@@ -114,7 +114,7 @@ def test_attributes_and_conversions(device):
     assert (x.shape, x.ndim, x.numel(), x.is_leaf, x.grad_fn) == ((1, 3), 2, 3, True, None)
     y = x * 2
     assert not y.is_leaf and type(y.grad_fn).__name__ == "Mul"
-    host = x.numpy()
+    host = x.cpu().numpy()
     host[0, 0] = 100  # numpy() is a copy
     assert x.tolist() == [[1.0, 2.0, 3.0]]
     assert tl.tensor(4.0).item() == 4.0 and float(tl.tensor([2.5])) == 2.5
@@ -137,7 +137,7 @@ def test_repr():
 def test_setitem(device):
     x = tl.zeros(3, device=device)
     x[1] = 5.0
-    np.testing.assert_array_equal(x.numpy(), [0, 5, 0])
+    np.testing.assert_array_equal(x.cpu().numpy(), [0, 5, 0])
     w = tl.zeros(3, requires_grad=True, device=device)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
         w[0] = 1.0
@@ -181,6 +181,6 @@ def test_tensor_copies_its_data_detach_shares_it(device):
 
 def test_scalar_constants_keep_the_sign_of_zero(device):
     x = tl.tensor([1.0], device=device)
-    assert np.signbit((x * 0.0).numpy()[0]) == False  # noqa: E712  (numpy bool)
-    assert np.signbit((x * -0.0).numpy()[0]) == True  # noqa: E712
-    assert np.signbit((x * 0.0).numpy()[0]) == False  # noqa: E712  (the cache did not swap them)
+    assert np.signbit((x * 0.0).cpu().numpy()[0]) == False  # noqa: E712  (numpy bool)
+    assert np.signbit((x * -0.0).cpu().numpy()[0]) == True  # noqa: E712
+    assert np.signbit((x * 0.0).cpu().numpy()[0]) == False  # noqa: E712  (the cache did not swap them)

@@ -16,7 +16,7 @@ from .tensor import Tensor, as_tensor, is_tensor, tensor  # isort: skip
 from . import cuda
 from .autograd import (Function, backward, detect_anomaly, enable_grad, grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
-from .backend import get_rng_state, manual_seed, set_rng_state
+from .backend import device, get_rng_state, manual_seed, set_rng_state
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype
 from .dtypes import double, half, int8, int16, long, short, uint8
 from .factories import arange, eye, full, ones, ones_like, rand, randn, zeros, zeros_like

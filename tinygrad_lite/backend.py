@@ -6,15 +6,62 @@ through ``numpy`` directly, so the same code runs on both devices. CuPy is impor
 
 Random numbers are always drawn on the host from one seeded generator and then moved to the device,
 so ``tl.manual_seed(0)`` gives the same numbers on "cpu" and "cuda".
+
+With ``TL_CUDASIM=1`` in the environment, "cuda" is the CUDA simulator (``tinygrad_lite._cudasim``, a
+CPU stand-in for CuPy with CuPy's rules, for testing without a GPU) instead of CuPy.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 
 import numpy as np
 
 DEVICES = ("cpu", "cuda")
+
+
+class device(str):  # noqa: N801  (PyTorch's name: tl.device as torch.device)
+    """A device, as ``torch.device``: ``tl.device("cuda")``, ``tl.device("cuda:0")`` or ``tl.device("cuda", 0)``
+    (one GPU: index 0), ``tl.device("cpu")``. It is the string of its type, so ``x.device == "cuda"``
+    holds, and it has PyTorch's ``.type`` and ``.index``.
+
+    >>> import tinygrad_lite as tl
+    >>> d = tl.tensor([1.0]).device
+    >>> d == "cpu", d.type, d.index, tl.device("cuda:0") == "cuda"
+    (True, 'cpu', None, True)
+    """
+
+    def __new__(cls, spec, index: int | None = None):
+        if isinstance(spec, device) and index is None:
+            return spec
+        name, _, written_index = str(spec).partition(":")
+        if name not in DEVICES:
+            raise ValueError(f"unknown device {str(spec)!r}: expected one of {DEVICES}")
+        if written_index:
+            index = int(written_index) if written_index.isdigit() else -1
+        if index is not None and (name == "cpu" or index != 0):
+            raise ValueError(f"unknown device {str(spec) if written_index else f'{name}:{index}'!r}: "
+                             "tinygrad_lite has one GPU, 'cuda' (index 0), and 'cpu' has no index")
+        return _CANONICAL[name]
+
+    @property
+    def type(self) -> str:
+        return str(self)
+
+    @property  # PyTorch's attribute, in place of str.index
+    def index(self) -> int | None:  # type: ignore[override]
+        return 0 if self == "cuda" else None
+
+    def __repr__(self) -> str:
+        return "device(type='cuda', index=0)" if self == "cuda" else "device(type='cpu')"
+
+    def __reduce__(self):
+        return device, (str(self),)
+
+
+_CANONICAL = {name: str.__new__(device, name) for name in DEVICES}
+CPU, CUDA = _CANONICAL["cpu"], _CANONICAL["cuda"]
 
 _cupy = None  # the cupy module once imported
 _cupy_error: Exception | None = None  # why importing it failed, if it did
@@ -26,7 +73,10 @@ def _import_cupy():
     global _cupy, _cupy_error
     if _cupy is None and _cupy_error is None:
         try:
-            import cupy
+            if os.environ.get("TL_CUDASIM") == "1":
+                from . import _cudasim as cupy
+            else:
+                import cupy
 
             if cupy.cuda.runtime.getDeviceCount() < 1:
                 raise RuntimeError("CuPy found no CUDA device")
@@ -41,19 +91,28 @@ def cuda_is_available() -> bool:
     return _import_cupy() is not None
 
 
-def check_device(device: str) -> str:
-    """Return ``device`` if it names a usable device, else raise a clear error."""
-    if device == "cpu":
-        return device
-    if device == "cuda":
+def cuda_is_simulated() -> bool:
+    """True when "cuda" is the CUDA simulator (``TL_CUDASIM=1``): CuPy's rules, the CPU's speed."""
+    return cuda_is_available() and getattr(_cupy, "__name__", "") == "tinygrad_lite._cudasim"
+
+
+def check_device(spec: str) -> device:
+    """The :class:`device` that ``spec`` names ("cpu", "cuda", "cuda:0" or a device) if it is usable, else a
+    clear error."""
+    if spec is CPU or spec is CUDA:
+        resolved = spec
+    elif isinstance(spec, str):
+        resolved = device(spec)
+    else:
+        raise ValueError(f"unknown device {spec!r}: expected one of {DEVICES}")
+    if resolved == "cuda":
         if _import_cupy() is None:
             raise RuntimeError(
                 f'device "cuda" is not available ({_cupy_error}). '
                 'Install CuPy for your CUDA version, e.g. pip install "tinygrad_lite[cuda]" '
                 "(cupy-cuda12x), and make sure a GPU is visible."
             )
-        return device
-    raise ValueError(f"unknown device {device!r}: expected one of {DEVICES}")
+    return resolved
 
 
 def array_module(device: str):
@@ -69,9 +128,9 @@ def get_array_module(array):
     return np if isinstance(array, np.ndarray) else _cupy
 
 
-def device_of(array) -> str:
-    """'cpu' for a NumPy array (or scalar), 'cuda' for a CuPy array."""
-    return "cpu" if isinstance(array, (np.ndarray, np.generic)) else "cuda"
+def device_of(array) -> device:
+    """'cpu' for a NumPy array (or scalar), 'cuda' for a CuPy array (as :class:`device` objects)."""
+    return CPU if isinstance(array, (np.ndarray, np.generic)) else CUDA
 
 
 def is_backend_array(value) -> bool:
@@ -83,6 +142,7 @@ def is_backend_array(value) -> bool:
 
 def to_device(array, device: str):
     """Move (or keep) ``array`` on ``device``; returns the same array when it is already there."""
+    device = check_device(device)
     if device_of(array) == device:
         return array
     if device == "cpu":

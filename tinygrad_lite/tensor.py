@@ -184,8 +184,12 @@ class Tensor:
 
     # --- conversion -----------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
-        """A NumPy copy of the data (from any device)."""
-        return backend.to_host(self.data)
+        """A NumPy copy of the data of a cpu tensor; a cuda tensor is an error, as in PyTorch: copy it to the host
+        first with ``x.cpu().numpy()``."""
+        if self.device != "cpu":
+            raise TypeError(f"numpy: can't convert a {self.device} tensor to NumPy; use .cpu() to copy it to the "
+                            "host first (x.cpu().numpy())")
+        return self.data.copy()
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -209,10 +213,23 @@ class Tensor:
         """How many in-place ops have changed this tensor's memory (PyTorch's ``_version``)."""
         return versions.version(self)
 
-    def to(self, device: str) -> Tensor:
-        """This tensor on ``device`` ("cpu" or "cuda"); differentiable, so gradients flow back across."""
-        backend.check_device(device)
-        return self if device == self.device else ops.to_device(self, device)
+    def to(self, *args, **kwargs) -> Tensor:
+        """This tensor on another device and/or with another dtype, in PyTorch's forms: ``to(device)``,
+        ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (``other``'s device and dtype), ``to(device=,
+        dtype=)``. Differentiable, so gradients flow back across; returns ``self`` when nothing changes.
+
+        >>> import tinygrad_lite as tl
+        >>> x = tl.tensor([1.0, 2.0])
+        >>> x.to(tl.float64).dtype, x.to("cpu") is x, x.to(tl.zeros(1, dtype=tl.int64)).dtype
+        (dtype('float64'), True, dtype('int64'))
+        """
+        device, dtype = _to_arguments(args, kwargs)
+        out = self
+        if dtype is not None and dtype != out.dtype:
+            out = ops.cast(out, dtype)
+        if device is not None and device != out.device:
+            out = ops.to_device(out, device)
+        return out
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
@@ -773,6 +790,24 @@ def as_tensor(data: Any, dtype=None, device: str | None = None) -> Tensor:
             data = data.to(device)
         return data
     return Tensor(data, dtype=dtype, device=device)
+
+
+def _to_arguments(args: tuple, kwargs: dict):
+    """(device, dtype) from the arguments of ``Tensor.to``, each None when not given."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking"}
+    if unknown or len(args) > 2:
+        raise TypeError(f"to: expected to(device), to(dtype), to(device, dtype) or to(tensor), got {len(args)} "
+                        f"positional arguments and keywords {sorted(kwargs)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, str):
+            device = arg
+        else:
+            dtype = arg
+    return (None if device is None else backend.check_device(device),
+            None if dtype is None else dtypes.as_dtype(dtype, "to"))
 
 
 # Imported last: both modules use Tensor, and Tensor's methods use them only when called.

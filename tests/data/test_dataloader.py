@@ -17,7 +17,7 @@ def index_data(n: int, device: str = "cpu") -> TensorDataset:
 def epoch(loader) -> list[list[int]]:
     batches = []
     for i, x in loader:
-        np.testing.assert_array_equal(x.numpy(), 2 * i.numpy() + 0.5)
+        np.testing.assert_array_equal(x.cpu().numpy(), 2 * i.cpu().numpy() + 0.5)
         batches.append(i.tolist())
     return batches
 
@@ -97,7 +97,7 @@ def test_batches_are_moved_to_the_requested_device(device):
     on_device = TensorDataset(tl.tensor(X, device=device), tl.tensor(y, device=device))
     (xb, yb), *_ = DataLoader(on_device, batch_size=4, shuffle=True, seed=0)  # device=None keeps it
     assert xb.device == device
-    np.testing.assert_array_equal(xb.numpy(), X[yb.numpy()])
+    np.testing.assert_array_equal(xb.cpu().numpy(), X[yb.cpu().numpy()])
 
 
 class Squares(Dataset):
@@ -122,9 +122,9 @@ def test_other_datasets_go_through_the_default_collate(device):
     seen = []
     for x, parity in loader:
         assert x.device == device and x.dtype == tl.float32 and parity.dtype == tl.int64
-        i = x.numpy()[:, 0].astype(int)
-        np.testing.assert_array_equal(x.numpy()[:, 1], i * i)
-        np.testing.assert_array_equal(parity.numpy(), i % 2)
+        i = x.cpu().numpy()[:, 0].astype(int)
+        np.testing.assert_array_equal(x.cpu().numpy()[:, 1], i * i)
+        np.testing.assert_array_equal(parity.cpu().numpy(), i % 2)
         seen += i.tolist()
     assert sorted(seen) == list(range(7))
     (batch,) = list(DataLoader(Single(), batch_size=5))  # single-field examples give a Tensor

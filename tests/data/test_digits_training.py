@@ -44,6 +44,6 @@ def test_softmax_regression_on_digits_reaches_the_stated_accuracy(make_optimizer
             scheduler.step()
 
     with tl.no_grad():
-        predictions = (tl.tensor(X_val, device=device) @ W + b).argmax(axis=1).numpy()
+        predictions = (tl.tensor(X_val, device=device) @ W + b).argmax(axis=1).cpu().numpy()
     accuracy = float((predictions == y_val).mean())
     assert accuracy >= VALIDATION_ACCURACY, f"validation accuracy {accuracy:.3f}"

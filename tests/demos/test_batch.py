@@ -90,3 +90,11 @@ def test_f18_linear_scaling_recovers_small_batch_accuracy(tmp_path):
     small, large, scaled = m["train_accuracy"].values()
     assert small - large > 0.05
     assert abs(scaled - small) < 0.02
+
+
+def test_the_timing_of_f11_and_f12_runs_on_any_device(device):
+    from demos import batch
+
+    times = batch.measure_times(True, 0, device)
+    assert set(times["per_update"]) == set(batch.TIMING_BATCHES)
+    assert all(t > 0 for t in times["per_update"].values()) and times["per_epoch_measured"]

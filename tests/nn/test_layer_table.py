@@ -85,9 +85,11 @@ CASES = [
            [(4, 3)]),
     OpCase("batch_norm_eval", lambda x, m, v, w, b: F.batch_norm(x, m, v, w, b), np_batch_norm_eval,
            [(4, 3), (3,), (3,), (3,), (3,)], domain=[(-2, 2), (-1, 1), (0.5, 2), (-2, 2), (-2, 2)]),
-    OpCase("BatchNorm1d_train", lambda x, w, b: layer_with(nn.BatchNorm1d(3).double(), weight=w, bias=b)(x),
+    OpCase("BatchNorm1d_train",
+           lambda x, w, b: layer_with(nn.BatchNorm1d(3).double().to(x.device), weight=w, bias=b)(x),
            np_batch_norm, [(6, 3), (3,), (3,)]),
-    OpCase("BatchNorm2d_train", lambda x, w, b: layer_with(nn.BatchNorm2d(2).double(), weight=w, bias=b)(x),
+    OpCase("BatchNorm2d_train",
+           lambda x, w, b: layer_with(nn.BatchNorm2d(2).double().to(x.device), weight=w, bias=b)(x),
            np_batch_norm, [(2, 2, 3, 3), (2,), (2,)]),
     OpCase("BatchNorm1d_untracked_eval", lambda x: nn.BatchNorm1d(2, affine=False, track_running_stats=False).eval()(x),
            np_batch_norm, [(4, 2, 3)]),
@@ -135,13 +137,13 @@ def test_padding_row_gets_no_gradient_of_any_order(device):
     weight = tl.tensor(np.random.default_rng(1).normal(size=(5, 3)), device=device, requires_grad=True)
     index = tl.tensor(INDEX, device=device)
     out = F.embedding(index, weight, padding_idx=3)
-    np.testing.assert_array_equal(out.numpy(), weight.numpy()[INDEX])  # the forward uses the row as it is
+    np.testing.assert_array_equal(out.cpu().numpy(), weight.cpu().numpy()[INDEX])  # the forward uses the row as it is
     (grad,) = tl.grad((out ** 2).sum(), weight, create_graph=True)
     expected = np.zeros((5, 3))
-    np.add.at(expected, INDEX, 2 * weight.numpy()[INDEX])
+    np.add.at(expected, INDEX, 2 * weight.cpu().numpy()[INDEX])
     expected[3] = 0
-    np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-15)
+    np.testing.assert_allclose(grad.cpu().numpy(), expected, rtol=1e-15)
     (second,) = tl.grad(grad.sum(), weight)
     counts = np.bincount(INDEX.ravel(), minlength=5)[:, None] * 2.0
     counts[3] = 0
-    np.testing.assert_allclose(second.numpy(), np.broadcast_to(counts, (5, 3)))
+    np.testing.assert_allclose(second.cpu().numpy(), np.broadcast_to(counts, (5, 3)))

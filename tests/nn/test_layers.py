@@ -90,9 +90,9 @@ class TestLinear:
         assert layer.weight.device == device and layer.weight.dtype == tl.float32
         bound = 1 / math.sqrt(400)  # PyTorch: kaiming_uniform_(a=√5) = U(±1/√fan_in), bias likewise
         for p in (layer.weight, layer.bias):
-            values = p.numpy()
+            values = p.cpu().numpy()
             assert np.abs(values).max() <= bound and np.abs(values).max() > 0.9 * bound
-        assert abs(layer.weight.numpy().std() - bound / math.sqrt(3)) < 0.05 * bound
+        assert abs(layer.weight.cpu().numpy().std() - bound / math.sqrt(3)) < 0.05 * bound
 
     def test_seeded(self):
         tl.manual_seed(3)
@@ -119,8 +119,8 @@ class TestConv:
     def test_module_matches_reference(self, device, rng):
         conv = nn.Conv2d(3, 4, kernel_size=(3, 2), stride=2, padding=1, device=device)
         x = rng.standard_normal((2, 3, 7, 6)).astype(np.float32)
-        expected = np_conv2d(x, conv.weight.numpy(), conv.bias.numpy(), (2, 2), (1, 1))
-        np.testing.assert_allclose(conv(tl.tensor(x, device=device)).numpy(), expected, rtol=1e-4, atol=1e-5)
+        expected = np_conv2d(x, conv.weight.cpu().numpy(), conv.bias.cpu().numpy(), (2, 2), (1, 1))
+        np.testing.assert_allclose(conv(tl.tensor(x, device=device)).cpu().numpy(), expected, rtol=1e-4, atol=1e-5)
 
     def test_default_init_bound(self):
         conv = nn.Conv2d(4, 8, 3)
@@ -143,19 +143,20 @@ class TestConv:
 
     def test_max_pool_padding_never_wins(self, device):
         x = tl.full((1, 1, 2, 2), -5.0, device=device)
-        np.testing.assert_array_equal(F.max_pool2d(x, 2, stride=1, padding=1).numpy(), np.full((1, 1, 3, 3), -5.0))
+        np.testing.assert_array_equal(F.max_pool2d(x, 2, stride=1, padding=1).cpu().numpy(),
+                                      np.full((1, 1, 3, 3), -5.0))
 
 
 class TestDropoutLayer:
     def test_train_and_eval(self, device):
         drop = nn.Dropout(0.25)
         x = tl.ones(100_000, device=device)
-        y = drop(x).numpy()
+        y = drop(x).cpu().numpy()
         assert abs((y == 0).mean() - 0.25) < 0.01 and abs(y.mean() - 1) < 0.02
         drop.eval()
         assert drop(x) is x
         drop.train()
-        assert (drop(x).numpy() == 0).any()
+        assert (drop(x).cpu().numpy() == 0).any()
 
     def test_inside_a_model(self):
         model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))
@@ -194,8 +195,8 @@ class TestInit:
         w = tl.zeros(200, 300, device=device)  # fan_in 300, fan_out 200
         getattr(nn.init, name)(w) if name.startswith("xavier") else getattr(nn.init, name)(w, nonlinearity="relu")
         assert w.device == device
-        assert abs(w.numpy().std() - expected_std) < 0.03 * expected_std
-        assert abs(w.numpy().mean()) < 0.05 * expected_std
+        assert abs(w.cpu().numpy().std() - expected_std) < 0.03 * expected_std
+        assert abs(w.cpu().numpy().mean()) < 0.05 * expected_std
 
     def test_uniform_bounds(self):
         w = nn.init.xavier_uniform_(tl.zeros(10, 20), gain=2.0)
@@ -203,8 +204,8 @@ class TestInit:
 
     def test_normal_and_zeros(self, device):
         w = nn.init.normal_(tl.zeros(10_000, device=device), mean=1.0, std=0.5)
-        assert abs(w.numpy().mean() - 1.0) < 0.02 and abs(w.numpy().std() - 0.5) < 0.02
-        assert not nn.init.zeros_(w).numpy().any()
+        assert abs(w.cpu().numpy().mean() - 1.0) < 0.02 and abs(w.cpu().numpy().std() - 0.5) < 0.02
+        assert not nn.init.zeros_(w).cpu().numpy().any()
 
     def test_conv_fans(self):
         assert nn.init.fan_in_and_fan_out(tl.zeros(8, 3, 5, 5)) == (75, 200)

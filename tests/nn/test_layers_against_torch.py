@@ -24,7 +24,7 @@ def dtypes(request):
 
 def host(t):
     """A tinygrad_lite or torch tensor as a NumPy array."""
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else t.numpy()
+    return t.detach().numpy() if isinstance(t, torch.Tensor) else t.cpu().numpy()
 
 
 def copy_weights(ours, theirs, device):
@@ -161,7 +161,7 @@ def test_activations(make, dtypes, device, rng):
 def test_erf(dtypes, device, rng):
     ours_dtype, _, tol = dtypes
     x = (rng.normal(size=200) * 3).astype(ours_dtype)
-    np.testing.assert_allclose(tl.erf(tl.tensor(x, device=device)).numpy(), torch.erf(torch.tensor(x)).numpy(),
+    np.testing.assert_allclose(tl.erf(tl.tensor(x, device=device)).cpu().numpy(), torch.erf(torch.tensor(x)).numpy(),
                                **tol)
 
 

@@ -185,8 +185,8 @@ class TestCrossEntropyOptions:
     def test_ignored_rows_lose_nothing_and_get_no_gradient(self, device, rng):
         x = tl.tensor(rng.standard_normal((4, 3)), device=device, requires_grad=True)
         F.cross_entropy(x, const(IGNORED, x), label_smoothing=0.1).backward()
-        assert not x.grad.numpy()[1].any()
-        kept = tl.tensor(x.numpy()[[0, 2, 3]], device=device)
+        assert not x.grad.cpu().numpy()[1].any()
+        kept = tl.tensor(x.cpu().numpy()[[0, 2, 3]], device=device)
         expected = F.cross_entropy(kept, const(IGNORED[[0, 2, 3]], x), label_smoothing=0.1).item()
         assert F.cross_entropy(x, const(IGNORED, x), label_smoothing=0.1).item() == pytest.approx(expected, rel=1e-6)
 
@@ -203,7 +203,7 @@ class TestCrossEntropyOptions:
         loss = F.nll_loss(log_probs, const([-100, 0], log_probs), weight=const([1.0, 1.0], log_probs))
         loss.backward()
         assert loss.item() == pytest.approx(0.5)
-        np.testing.assert_array_equal(log_probs.grad.numpy(), [[0.0, 0.0], [-1.0, 0.0]])
+        np.testing.assert_array_equal(log_probs.grad.cpu().numpy(), [[0.0, 0.0], [-1.0, 0.0]])
 
     def test_full_smoothing_is_the_uniform_target(self, device, rng):
         x = tl.tensor(rng.standard_normal((4, 3)), device=device)
@@ -216,10 +216,11 @@ class TestCrossEntropyOptions:
         x = rng.standard_normal((2, 3, 4))
         labels = rng.integers(0, 3, (2, 4))
         rows = np.moveaxis(x, 1, -1).reshape(-1, 3)
-        spatial = F.cross_entropy(tl.tensor(x, device=device), const(labels, x), reduction="none")
-        flat = F.cross_entropy(tl.tensor(rows, device=device), const(labels.reshape(-1), x), reduction="none")
+        scores, row_scores = tl.tensor(x, device=device), tl.tensor(rows, device=device)
+        spatial = F.cross_entropy(scores, const(labels, scores), reduction="none")
+        flat = F.cross_entropy(row_scores, const(labels.reshape(-1), scores), reduction="none")
         assert spatial.shape == (2, 4)
-        np.testing.assert_allclose(spatial.numpy().reshape(-1), flat.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(spatial.cpu().numpy().reshape(-1), flat.cpu().numpy(), rtol=1e-6)
 
     def test_float32_stays_float32(self, device):
         x = tl.zeros(2, 3, device=device, requires_grad=True)
@@ -270,18 +271,18 @@ class TestRegressionLosses:
     def test_pieces_meet_at_beta_and_delta(self, device):
         y = tl.tensor([0.5, 1.0, 3.0, -3.0], dtype=tl.float64, device=device)
         zero = tl.zeros(4, dtype=tl.float64, device=device)
-        np.testing.assert_allclose(F.smooth_l1_loss(y, zero, reduction="none").numpy(), [0.125, 0.5, 2.5, 2.5])
-        np.testing.assert_allclose(F.huber_loss(y, zero, reduction="none", delta=2.0).numpy(),
+        np.testing.assert_allclose(F.smooth_l1_loss(y, zero, reduction="none").cpu().numpy(), [0.125, 0.5, 2.5, 2.5])
+        np.testing.assert_allclose(F.huber_loss(y, zero, reduction="none", delta=2.0).cpu().numpy(),
                                    [0.125, 0.5, 4.0, 4.0])
-        np.testing.assert_allclose(F.huber_loss(y, zero, delta=2.0).numpy(),
-                                   2.0 * F.smooth_l1_loss(y, zero, beta=2.0).numpy())
+        np.testing.assert_allclose(F.huber_loss(y, zero, delta=2.0).cpu().numpy(),
+                                   2.0 * F.smooth_l1_loss(y, zero, beta=2.0).cpu().numpy())
 
     def test_gradients_at_zero_error_are_zero(self, device):
         y = tl.tensor([1.0, 2.0], device=device, requires_grad=True)
         for loss in (F.l1_loss, F.smooth_l1_loss, F.huber_loss):
             y.grad = None
             loss(y, tl.tensor([1.0, 2.0], device=device)).backward()
-            np.testing.assert_array_equal(y.grad.numpy(), [0.0, 0.0])
+            np.testing.assert_array_equal(y.grad.cpu().numpy(), [0.0, 0.0])
 
     def test_outliers_pull_with_a_bounded_gradient(self, device):
         """Far from the target the gradient is ±1 (smooth L1) or ±δ (Huber), where MSE's grows with the error."""
@@ -289,8 +290,8 @@ class TestRegressionLosses:
         target = tl.zeros(2, dtype=tl.float64, device=device)
         (smooth,) = tl.grad(F.smooth_l1_loss(y, target, reduction="sum"), y)
         (huber,) = tl.grad(F.huber_loss(y, target, reduction="sum", delta=0.5), y)
-        np.testing.assert_array_equal(smooth.numpy(), [1.0, -1.0])
-        np.testing.assert_array_equal(huber.numpy(), [0.5, -0.5])
+        np.testing.assert_array_equal(smooth.cpu().numpy(), [1.0, -1.0])
+        np.testing.assert_array_equal(huber.cpu().numpy(), [0.5, -0.5])
 
     def test_shapes_must_match(self, device):
         with pytest.raises(ValueError, match=r"huber_loss: input of shape \(4, 1\) and target of shape \(4,\) differ"):

@@ -87,8 +87,8 @@ class TestCrossEntropy:
         """F42: d CE / d logits = softmax(y) − ŷ (over N for the mean), to 1e-10."""
         x = tl.tensor(rng.standard_normal((4, 3)), device=device, requires_grad=True)
         F.cross_entropy(x, tl.tensor(LABELS, device=device)).backward()
-        expected = (np.exp(np_log_softmax(x.numpy())) - np.eye(3)[LABELS]) / 4
-        np.testing.assert_allclose(x.grad.numpy(), expected, atol=1e-12)
+        expected = (np.exp(np_log_softmax(x.cpu().numpy())) - np.eye(3)[LABELS]) / 4
+        np.testing.assert_allclose(x.grad.cpu().numpy(), expected, atol=1e-12)
 
     def test_labels_equal_one_hot(self, device, rng):
         x = tl.tensor(rng.standard_normal((4, 3)), device=device)
@@ -98,7 +98,7 @@ class TestCrossEntropy:
 
     def test_is_negative_log_likelihood(self, device, rng):
         x = tl.tensor(rng.standard_normal((4, 3)), device=device)
-        probs = F.softmax(x).numpy()
+        probs = F.softmax(x).cpu().numpy()
         likelihood = probs[np.arange(4), LABELS]
         np.testing.assert_allclose(F.cross_entropy(x, LABELS).item(), -np.log(likelihood).mean(), rtol=1e-12)
 
@@ -113,7 +113,7 @@ class TestCrossEntropy:
         x = tl.tensor(logits, device=device, requires_grad=True)  # float32
         loss = F.cross_entropy(x, tl.tensor([1, 0], device=device))
         loss.backward()
-        assert np.isfinite(loss.item()) and np.isfinite(x.grad.numpy()).all()
+        assert np.isfinite(loss.item()) and np.isfinite(x.grad.cpu().numpy()).all()
         expected = 2 * magnitude + np.log(2) / 2  # rows: 2m and 2m + ln 2 (a tie between two logits)
         np.testing.assert_allclose(loss.item(), expected, rtol=1e-6)
         one_hot = tl.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], device=device)
@@ -150,8 +150,8 @@ class TestBinaryCrossEntropy:
         t = np.linspace(0, 1, 121)
         logits = tl.tensor(z, dtype=tl.float64, device=device)
         target = tl.tensor(t, dtype=tl.float64, device=device)
-        a = F.binary_cross_entropy_with_logits(logits, target, reduction="none").numpy()
-        b = F.binary_cross_entropy(F.sigmoid(logits), target, reduction="none").numpy()
+        a = F.binary_cross_entropy_with_logits(logits, target, reduction="none").cpu().numpy()
+        b = F.binary_cross_entropy(F.sigmoid(logits), target, reduction="none").cpu().numpy()
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
 
     def test_two_class_cross_entropy(self, device):
@@ -159,8 +159,8 @@ class TestBinaryCrossEntropy:
         z = tl.tensor(np.linspace(-20, 20, 41), dtype=tl.float64, device=device)
         t = tl.tensor((np.arange(41) % 2).astype(np.float64), device=device)
         pair = tl.stack([z, tl.zeros_like(z)], axis=1)
-        two_class = F.cross_entropy(pair, tl.stack([t, 1 - t], axis=1), reduction="none").numpy()
-        binary = F.binary_cross_entropy_with_logits(z, t, reduction="none").numpy()
+        two_class = F.cross_entropy(pair, tl.stack([t, 1 - t], axis=1), reduction="none").cpu().numpy()
+        binary = F.binary_cross_entropy_with_logits(z, t, reduction="none").cpu().numpy()
         assert np.abs(two_class - binary).max() < 1e-12
 
     def test_gradient_exact_at_zero(self, device):
@@ -168,7 +168,7 @@ class TestBinaryCrossEntropy:
         z = tl.zeros(4, device=device, requires_grad=True)
         target = tl.tensor([0.0, 1.0, 0.25, 1.0], device=device)
         F.binary_cross_entropy_with_logits(z, target, reduction="sum").backward()
-        np.testing.assert_array_equal(z.grad.numpy(), 0.5 - target.numpy())
+        np.testing.assert_array_equal(z.grad.cpu().numpy(), 0.5 - target.cpu().numpy())
 
     @pytest.mark.parametrize("dtype", [tl.float32, tl.float64])
     def test_extreme_logits(self, device, dtype):
@@ -176,8 +176,8 @@ class TestBinaryCrossEntropy:
         t = tl.tensor([0.0, 1.0, 1.0, 0.0, 1.0], dtype=dtype, device=device)
         losses = F.binary_cross_entropy_with_logits(z, t, reduction="none")
         losses.sum().backward()
-        np.testing.assert_allclose(losses.numpy(), [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
-        np.testing.assert_array_equal(z.grad.numpy(), [1.0, -1.0, 0.0, 0.0, -0.5])
+        np.testing.assert_allclose(losses.cpu().numpy(), [1e4, 1e4, 0.0, 0.0, np.log(2)], rtol=1e-6)
+        np.testing.assert_array_equal(z.grad.cpu().numpy(), [1.0, -1.0, 0.0, 0.0, -0.5])
 
     def test_probabilities_at_zero_and_one_stay_finite(self, device):
         """log is clamped at −100 as in PyTorch, and its gradient never becomes nan."""
@@ -186,14 +186,14 @@ class TestBinaryCrossEntropy:
             t = tl.tensor([1.0, 0.0, 0.0, 1.0, 0.0], dtype=dtype, device=device)
             losses = F.binary_cross_entropy(p, t, reduction="none")
             losses.sum().backward()
-            np.testing.assert_allclose(losses.numpy()[:4], [100.0, 100.0, 0.0, 0.0])
-            assert np.isfinite(p.grad.numpy()).all()
+            np.testing.assert_allclose(losses.cpu().numpy()[:4], [100.0, 100.0, 0.0, 0.0])
+            assert np.isfinite(p.grad.cpu().numpy()).all()
 
     def test_sigmoid_of_extreme_logits(self, device):
         z = tl.tensor([1e4, -1e4], device=device, requires_grad=True)
         loss = F.binary_cross_entropy(F.sigmoid(z), tl.tensor([0.0, 1.0], device=device))
         loss.backward()
-        assert np.isfinite(loss.item()) and np.isfinite(z.grad.numpy()).all()
+        assert np.isfinite(loss.item()) and np.isfinite(z.grad.cpu().numpy()).all()
 
     def test_errors(self, device):
         with pytest.raises(ValueError, match=r"binary_cross_entropy: input of shape \(3,\) must hold probabilities"):
@@ -224,8 +224,8 @@ class TestMSE:
         target = tl.tensor([[1.0, 0.0, 0.0]], dtype=tl.float64, device=device)
         (mse_grad,) = tl.grad(F.mse_loss(F.softmax(y), target, reduction="sum"), y)
         (ce_grad,) = tl.grad(F.cross_entropy(y, target), y)
-        assert np.linalg.norm(mse_grad.numpy()) < 1e-7
-        assert np.linalg.norm(ce_grad.numpy()) == pytest.approx(np.sqrt(2), rel=1e-6)
+        assert np.linalg.norm(mse_grad.cpu().numpy()) < 1e-7
+        assert np.linalg.norm(ce_grad.cpu().numpy()) == pytest.approx(np.sqrt(2), rel=1e-6)
 
 
 def test_loss_module_rejects_bad_reduction():

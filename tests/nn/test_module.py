@@ -148,11 +148,11 @@ class TestStateDict:
         result = target.load_state_dict(source.state_dict())
         assert result.missing_keys == [] and result.unexpected_keys == []
         for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
-            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+            np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy(), err_msg=name)
             assert b.device == device and b.dtype == tl.float32
         x = tl.ones(2, 2)
         source.eval(), target.eval()
-        np.testing.assert_allclose(source(x).numpy(), target(x.to(device)).numpy(), rtol=1e-6)
+        np.testing.assert_allclose(source(x).cpu().numpy(), target(x.to(device)).cpu().numpy(), rtol=1e-6)
 
     def test_accepts_arrays_and_casts_to_the_parameter_dtype(self):
         layer = nn.Linear(2, 1)

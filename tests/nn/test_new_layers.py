@@ -17,13 +17,13 @@ class TestEmbedding:
         index = np.array([[[0, 5], [2, 2]], [[1, 3], [4, 0]]])
         out = emb(tl.tensor(index, device=device))
         assert out.shape == (2, 2, 2, 4) and out.device == device
-        np.testing.assert_array_equal(out.numpy(), emb.weight.numpy()[index])
+        np.testing.assert_array_equal(out.cpu().numpy(), emb.weight.cpu().numpy()[index])
         assert emb(tl.tensor(3, device=device)).shape == (4,)
         assert emb(tl.tensor(np.zeros((0,), dtype=np.int64), device=device)).shape == (0, 4)
-        np.testing.assert_array_equal(emb([1, 2]).numpy(), emb.weight.numpy()[[1, 2]])  # a list is accepted
+        np.testing.assert_array_equal(emb([1, 2]).cpu().numpy(), emb.weight.cpu().numpy()[[1, 2]])  # a list is accepted
 
     def test_default_init_is_standard_normal(self, device):
-        w = nn.Embedding(200, 100, device=device).weight.numpy()
+        w = nn.Embedding(200, 100, device=device).weight.cpu().numpy()
         assert abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02 and w.dtype == np.float32
 
     def test_padding_row(self, device):
@@ -32,7 +32,7 @@ class TestEmbedding:
         assert repr(emb) == "Embedding(5, 3, padding_idx=4)"
         index = tl.tensor([4, 1, 4, 1], device=device)
         emb(index).sum().backward()
-        grad = emb.weight.grad.numpy()
+        grad = emb.weight.grad.cpu().numpy()
         np.testing.assert_array_equal(grad[4], 0)
         np.testing.assert_array_equal(grad[1], 2)
         np.testing.assert_array_equal(grad[[0, 2, 3]], 0)
@@ -40,7 +40,7 @@ class TestEmbedding:
     def test_repeated_indices_accumulate(self, device):
         weight = tl.zeros(3, 2, device=device, requires_grad=True)
         F.embedding(tl.tensor([2, 2, 2, 0], device=device), weight).sum().backward()
-        np.testing.assert_array_equal(weight.grad.numpy(), [[1, 1], [0, 0], [3, 3]])
+        np.testing.assert_array_equal(weight.grad.cpu().numpy(), [[1, 1], [0, 0], [3, 3]])
 
     def test_errors(self, device):
         emb = nn.Embedding(4, 2, device=device)
@@ -140,7 +140,7 @@ class TestModuleDict:
 class TestPooling:
     def test_avg_pool_values(self, device):
         x = tl.arange(16.0, device=device).reshape(1, 1, 4, 4)
-        np.testing.assert_allclose(F.avg_pool2d(x, 2).numpy()[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+        np.testing.assert_allclose(F.avg_pool2d(x, 2).cpu().numpy()[0, 0], [[2.5, 4.5], [10.5, 12.5]])
         corner_sum = 0 + 1 + 4 + 5
         assert F.avg_pool2d(x, 3, 2, 1)[0, 0, 0, 0].item() == pytest.approx(corner_sum / 9)
         assert F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)[0, 0, 0, 0].item() == pytest.approx(corner_sum / 4)
@@ -151,12 +151,13 @@ class TestPooling:
     def test_adaptive_windows(self, device):
         x = tl.arange(5.0, device=device).reshape(1, 1, 1, 5)
         # windows [0, 2), [1, 4), [3, 5) for 5 → 3
-        np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (1, 3)).numpy()[0, 0, 0], [0.5, 2.0, 3.5])
+        np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (1, 3)).cpu().numpy()[0, 0, 0], [0.5, 2.0, 3.5])
         # more outputs than inputs: neighbouring windows share an input
-        np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (None, 7)).numpy()[0, 0, 0], [0, 0.5, 1.5, 2, 2.5, 3.5, 4])
+        np.testing.assert_allclose(F.adaptive_avg_pool2d(x, (None, 7)).cpu().numpy()[0, 0, 0],
+                                   [0, 0.5, 1.5, 2, 2.5, 3.5, 4])
         images = tl.randn(2, 3, 7, 5, device=device)
-        np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(images).numpy()[..., 0, 0],
-                                   images.numpy().mean(axis=(2, 3)), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(images).cpu().numpy()[..., 0, 0],
+                                   images.cpu().numpy().mean(axis=(2, 3)), rtol=1e-6, atol=1e-7)
         assert repr(nn.AdaptiveAvgPool2d((2, None))) == "AdaptiveAvgPool2d(output_size=(2, None))"
 
     def test_errors(self, device):
@@ -178,18 +179,18 @@ class TestActivations:
     def test_leaky_relu(self, device):
         x = tl.tensor([-2.0, 0.0, 3.0], device=device, requires_grad=True)
         y = nn.LeakyReLU()(x)
-        np.testing.assert_allclose(y.numpy(), [-0.02, 0.0, 3.0], rtol=1e-6)
+        np.testing.assert_allclose(y.cpu().numpy(), [-0.02, 0.0, 3.0], rtol=1e-6)
         y.sum().backward()
-        np.testing.assert_allclose(x.grad.numpy(), [0.01, 0.01, 1.0], rtol=1e-6)  # slope at 0, as PyTorch
+        np.testing.assert_allclose(x.grad.cpu().numpy(), [0.01, 0.01, 1.0], rtol=1e-6)  # slope at 0, as PyTorch
         assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
 
     def test_gelu_closed_forms(self, device):
         x = tl.tensor([-3.0, -1.0, 0.0, 0.5, 2.0], dtype=tl.float64, device=device)
-        phi = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x.numpy()])
-        np.testing.assert_allclose(nn.GELU()(x).numpy(), x.numpy() * phi, rtol=1e-15)
-        tanh_form = nn.GELU(approximate="tanh")(x).numpy()
-        np.testing.assert_allclose(tanh_form, x.numpy() * phi, atol=1e-3)  # the approximation is close
-        assert not np.allclose(tanh_form, x.numpy() * phi, rtol=1e-9, atol=0)  # but not the same
+        phi = np.array([0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x.cpu().numpy()])
+        np.testing.assert_allclose(nn.GELU()(x).cpu().numpy(), x.cpu().numpy() * phi, rtol=1e-15)
+        tanh_form = nn.GELU(approximate="tanh")(x).cpu().numpy()
+        np.testing.assert_allclose(tanh_form, x.cpu().numpy() * phi, atol=1e-3)  # the approximation is close
+        assert not np.allclose(tanh_form, x.cpu().numpy() * phi, rtol=1e-9, atol=0)  # but not the same
         assert repr(nn.GELU("tanh")) == "GELU(approximate='tanh')"
         x = tl.tensor([0.0], dtype=tl.float64, device=device, requires_grad=True)
         (g,) = tl.grad(F.gelu(x).sum(), x)
@@ -197,10 +198,11 @@ class TestActivations:
 
     def test_silu(self, device):
         x = tl.tensor([-1.0, 0.0, 2.0], dtype=tl.float64, device=device, requires_grad=True)
-        np.testing.assert_allclose(nn.SiLU()(x).numpy(), x.numpy() / (1 + np.exp(-x.numpy())), rtol=1e-15)
+        x_np = x.cpu().numpy()
+        np.testing.assert_allclose(nn.SiLU()(x).cpu().numpy(), x_np / (1 + np.exp(-x_np)), rtol=1e-15)
         (g,) = tl.grad(F.silu(x).sum(), x)
-        s = 1 / (1 + np.exp(-x.numpy()))
-        np.testing.assert_allclose(g.numpy(), s * (1 + x.numpy() * (1 - s)), rtol=1e-14)
+        s = 1 / (1 + np.exp(-x.cpu().numpy()))
+        np.testing.assert_allclose(g.cpu().numpy(), s * (1 + x.cpu().numpy() * (1 - s)), rtol=1e-14)
 
     def test_errors(self):
         with pytest.raises(ValueError, match="GELU: approximate must be 'none' or 'tanh', got 'erf'"):

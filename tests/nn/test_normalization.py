@@ -24,7 +24,7 @@ class TestBatchNorm:
     def test_training_normalises_with_batch_statistics(self, layer, shape, axes, device, rng):
         bn = layer(3, dtype=tl.float64, device=device)
         x = rng.normal(size=shape) * 4 + 1
-        y = bn(tl.tensor(x, device=device)).numpy()
+        y = bn(tl.tensor(x, device=device)).cpu().numpy()
         expected = (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + EPS)
         np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(y.mean(axis=axes), 0, atol=1e-12)
@@ -37,8 +37,8 @@ class TestBatchNorm:
             bn(tl.tensor(x, device=device))
             mean = 0.7 * mean + 0.3 * x.mean(axis=0)
             var = 0.7 * var + 0.3 * x.var(axis=0, ddof=1)  # the unbiased variance
-        np.testing.assert_allclose(bn.running_mean.numpy(), mean, rtol=1e-13)
-        np.testing.assert_allclose(bn.running_var.numpy(), var, rtol=1e-13)
+        np.testing.assert_allclose(bn.running_mean.cpu().numpy(), mean, rtol=1e-13)
+        np.testing.assert_allclose(bn.running_var.cpu().numpy(), var, rtol=1e-13)
         assert bn.num_batches_tracked.item() == 4 and bn.num_batches_tracked.dtype == tl.int64
 
     def test_lecture_form_of_the_moving_average(self, device, rng):
@@ -49,16 +49,16 @@ class TestBatchNorm:
         for x in batches(rng, (8, 3)):
             bn(tl.tensor(x, device=device))
             mu_bar = p * mu_bar + (1 - p) * x.mean(axis=0)
-        np.testing.assert_allclose(bn.running_mean.numpy(), mu_bar, rtol=1e-13)
+        np.testing.assert_allclose(bn.running_mean.cpu().numpy(), mu_bar, rtol=1e-13)
 
     def test_momentum_none_is_the_cumulative_average(self, device, rng):
         bn = nn.BatchNorm2d(2, momentum=None, dtype=tl.float64, device=device)
         xs = batches(rng, (3, 2, 2, 2), count=5)
         for x in xs:
             bn(tl.tensor(x, device=device))
-        np.testing.assert_allclose(bn.running_mean.numpy(), np.mean([x.mean(axis=(0, 2, 3)) for x in xs], axis=0),
+        np.testing.assert_allclose(bn.running_mean.cpu().numpy(), np.mean([x.mean(axis=(0, 2, 3)) for x in xs], axis=0),
                                    rtol=1e-13)
-        np.testing.assert_allclose(bn.running_var.numpy(),
+        np.testing.assert_allclose(bn.running_var.cpu().numpy(),
                                    np.mean([x.var(axis=(0, 2, 3), ddof=1) for x in xs], axis=0), rtol=1e-13)
 
     def test_eval_uses_running_statistics(self, device, rng):
@@ -69,12 +69,12 @@ class TestBatchNorm:
         for x in batches(rng, (6, 3)):
             bn(tl.tensor(x, device=device))
         bn.eval()
-        before = bn.running_mean.numpy(), bn.running_var.numpy(), bn.num_batches_tracked.item()
+        before = bn.running_mean.cpu().numpy(), bn.running_var.cpu().numpy(), bn.num_batches_tracked.item()
         x = rng.normal(size=(1, 3))  # a batch of one is fine in eval mode
-        y = bn(tl.tensor(x, device=device)).numpy()
+        y = bn(tl.tensor(x, device=device)).cpu().numpy()
         expected = (x - before[0]) / np.sqrt(before[1] + EPS) * [1.0, 2.0, -1.0] + [0.0, 0.5, 1.0]
         np.testing.assert_allclose(y, expected, rtol=1e-13)
-        np.testing.assert_array_equal(bn.running_mean.numpy(), before[0])  # eval leaves the statistics alone
+        np.testing.assert_array_equal(bn.running_mean.cpu().numpy(), before[0])  # eval leaves the statistics alone
         assert bn.num_batches_tracked.item() == before[2]
 
     def test_gradients_flow_through_the_batch_statistics(self, device, rng):
@@ -83,10 +83,11 @@ class TestBatchNorm:
         bn = nn.BatchNorm1d(2, affine=False, dtype=tl.float64, device=device)
         x = tl.tensor(rng.normal(size=(5, 2)), device=device, requires_grad=True)
         (grad,) = tl.grad(bn(x).sum(), x)
-        np.testing.assert_allclose(grad.numpy(), 0, atol=1e-12)
+        np.testing.assert_allclose(grad.cpu().numpy(), 0, atol=1e-12)
         bn.eval()
         (grad,) = tl.grad(bn(x).sum(), x)
-        np.testing.assert_allclose(grad.numpy(), np.broadcast_to(1 / np.sqrt(bn.running_var.numpy() + EPS), (5, 2)))
+        np.testing.assert_allclose(grad.cpu().numpy(),
+                                   np.broadcast_to(1 / np.sqrt(bn.running_var.cpu().numpy() + EPS), (5, 2)))
 
     def test_running_statistics_are_outside_the_graph(self, device, rng):
         bn = nn.BatchNorm1d(2, device=device)
@@ -102,7 +103,8 @@ class TestBatchNorm:
         assert list(bn.state_dict()) == ["weight", "bias"] and list(bn.buffers()) == []
         x = tl.tensor(rng.normal(size=(4, 3)), device=device)
         bn.eval()  # the batch's statistics, in eval mode too
-        np.testing.assert_allclose(bn(x).numpy(), (x.numpy() - x.numpy().mean(0)) / np.sqrt(x.numpy().var(0) + EPS),
+        x_np = x.cpu().numpy()
+        np.testing.assert_allclose(bn(x).cpu().numpy(), (x_np - x_np.mean(0)) / np.sqrt(x_np.var(0) + EPS),
                                    rtol=1e-5, atol=1e-6)
 
     def test_affine_false_and_bias_false(self, device):
@@ -114,10 +116,10 @@ class TestBatchNorm:
     def test_defaults_and_repr(self, device):
         bn = nn.BatchNorm2d(4, device=device)
         assert (bn.eps, bn.momentum, bn.affine, bn.track_running_stats) == (1e-5, 0.1, True, True)
-        np.testing.assert_array_equal(bn.weight.numpy(), np.ones(4))
-        np.testing.assert_array_equal(bn.bias.numpy(), np.zeros(4))
-        np.testing.assert_array_equal(bn.running_mean.numpy(), np.zeros(4))
-        np.testing.assert_array_equal(bn.running_var.numpy(), np.ones(4))
+        np.testing.assert_array_equal(bn.weight.cpu().numpy(), np.ones(4))
+        np.testing.assert_array_equal(bn.bias.cpu().numpy(), np.zeros(4))
+        np.testing.assert_array_equal(bn.running_mean.cpu().numpy(), np.zeros(4))
+        np.testing.assert_array_equal(bn.running_var.cpu().numpy(), np.ones(4))
         assert bn.num_batches_tracked.item() == 0 and bn.running_var.device == device
         assert repr(bn) == "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
 
@@ -127,9 +129,9 @@ class TestBatchNorm:
         with tl.no_grad():
             bn.weight.data = bn.weight.data * 3
         bn.reset_parameters()
-        np.testing.assert_array_equal(bn.running_mean.numpy(), 0)
-        np.testing.assert_array_equal(bn.running_var.numpy(), 1)
-        np.testing.assert_array_equal(bn.weight.numpy(), 1)
+        np.testing.assert_array_equal(bn.running_mean.cpu().numpy(), 0)
+        np.testing.assert_array_equal(bn.running_var.cpu().numpy(), 1)
+        np.testing.assert_array_equal(bn.weight.cpu().numpy(), 1)
         assert bn.num_batches_tracked.item() == 0
 
     def test_to_casts_float_buffers_only(self, device):
@@ -144,10 +146,10 @@ class TestBatchNorm:
         tl.save(bn.state_dict(), tmp_path / "bn.npz")
         fresh = nn.BatchNorm1d(3, device=device)
         fresh.load_state_dict(tl.load(tmp_path / "bn.npz"))
-        np.testing.assert_array_equal(fresh.running_var.numpy(), bn.running_var.numpy())
+        np.testing.assert_array_equal(fresh.running_var.cpu().numpy(), bn.running_var.cpu().numpy())
         assert fresh.num_batches_tracked.item() == 4 and fresh.num_batches_tracked.dtype == tl.int64
         x = tl.tensor(rng.normal(size=(2, 3)), dtype=tl.float32, device=device)
-        np.testing.assert_array_equal(fresh.eval()(x).numpy(), bn.eval()(x).numpy())
+        np.testing.assert_array_equal(fresh.eval()(x).cpu().numpy(), bn.eval()(x).cpu().numpy())
 
     def test_errors(self, device):
         with pytest.raises(ValueError, match=r"BatchNorm1d: expected more than 1 value per channel when training, "
@@ -178,14 +180,14 @@ class TestFunctionalBatchNorm:
         mean = tl.zeros(2, dtype=tl.float64, device=device)
         var = tl.ones(2, dtype=tl.float64, device=device)
         F.batch_norm(tl.tensor(x, device=device), mean, var, training=True, momentum=0.5)
-        np.testing.assert_allclose(mean.numpy(), 0.5 * x.mean(axis=(0, 2)), rtol=1e-13)
-        np.testing.assert_allclose(var.numpy(), 0.5 + 0.5 * x.var(axis=(0, 2), ddof=1), rtol=1e-13)
+        np.testing.assert_allclose(mean.cpu().numpy(), 0.5 * x.mean(axis=(0, 2)), rtol=1e-13)
+        np.testing.assert_allclose(var.cpu().numpy(), 0.5 + 0.5 * x.var(axis=(0, 2), ddof=1), rtol=1e-13)
 
     def test_eval_is_an_affine_map(self, device):
         x = tl.tensor([[1.0, 2.0], [3.0, 4.0]], device=device)
         y = F.batch_norm(x, tl.tensor([1.0, 2.0], device=device), tl.tensor([4.0, 1.0], device=device),
                          tl.tensor([2.0, 1.0], device=device), tl.tensor([0.0, 1.0], device=device), eps=0.0)
-        np.testing.assert_allclose(y.numpy(), [[0.0, 1.0], [2.0, 3.0]])
+        np.testing.assert_allclose(y.cpu().numpy(), [[0.0, 1.0], [2.0, 3.0]])
 
     def test_errors(self, device):
         x = tl.zeros(4, 3, device=device)
@@ -201,17 +203,17 @@ class TestLayerNorm:
     def test_values_and_independence_from_the_batch(self, device, rng):
         ln = nn.LayerNorm((2, 3), dtype=tl.float64, device=device)
         x = rng.normal(size=(4, 2, 3)) * 5
-        y = ln(tl.tensor(x, device=device)).numpy()
+        y = ln(tl.tensor(x, device=device)).cpu().numpy()
         expected = (x - x.mean(axis=(1, 2), keepdims=True)) / np.sqrt(x.var(axis=(1, 2), keepdims=True) + EPS)
         np.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(ln(tl.tensor(x[:1], device=device)).numpy(), y[:1], rtol=1e-14)
-        assert ln.eval()(tl.tensor(x, device=device)).numpy().tolist() == y.tolist()
+        np.testing.assert_allclose(ln(tl.tensor(x[:1], device=device)).cpu().numpy(), y[:1], rtol=1e-14)
+        assert ln.eval()(tl.tensor(x, device=device)).cpu().numpy().tolist() == y.tolist()
 
     def test_parameters(self, device):
         ln = nn.LayerNorm(5, device=device)
         assert ln.normalized_shape == (5,) and ln.weight.shape == (5,) and list(ln.state_dict()) == ["weight", "bias"]
-        np.testing.assert_array_equal(ln.weight.numpy(), 1)
-        np.testing.assert_array_equal(ln.bias.numpy(), 0)
+        np.testing.assert_array_equal(ln.weight.cpu().numpy(), 1)
+        np.testing.assert_array_equal(ln.bias.cpu().numpy(), 0)
         assert nn.LayerNorm(5, bias=False).bias is None
         ln = nn.LayerNorm([2, 2], elementwise_affine=False)
         assert ln.weight is None and ln.bias is None and list(ln.parameters()) == []

@@ -23,9 +23,9 @@ def test_state_dict_round_trip_through_a_file(tmp_path, device):
     tl.manual_seed(1)
     other = make_model().to(device)
     x = tl.randn(3, 1, 4, 4, device=device)
-    assert not np.allclose(other(x).numpy(), model(x).numpy())
+    assert not np.allclose(other(x).cpu().numpy(), model(x).cpu().numpy())
     other.load_state_dict(loaded)
-    np.testing.assert_array_equal(other(x).numpy(), model(x).numpy())
+    np.testing.assert_array_equal(other(x).cpu().numpy(), model(x).cpu().numpy())
 
 
 def test_file_is_plain_numpy_and_keeps_dtypes(tmp_path):
@@ -57,7 +57,7 @@ def test_names_clashing_with_numpy_parameters_round_trip(tmp_path, device):
     assert list(loaded) == list(state)
     for name, tensor in state.items():
         assert loaded[name].dtype == tensor.dtype, name
-        np.testing.assert_array_equal(loaded[name].numpy(), tensor.numpy(), err_msg=name)
+        np.testing.assert_array_equal(loaded[name].cpu().numpy(), tensor.cpu().numpy(), err_msg=name)
 
 
 def test_names_clashing_with_numpy_parameters_read_by_plain_numpy(tmp_path, device):
@@ -67,8 +67,8 @@ def test_names_clashing_with_numpy_parameters_read_by_plain_numpy(tmp_path, devi
     with np.load(path, allow_pickle=False) as archive:
         assert archive.files == ["tinygrad_lite.json", *state]  # the structure, then one array per entry
         for name, tensor in state.items():
-            assert archive[name].dtype == tensor.numpy().dtype, name
-            np.testing.assert_array_equal(archive[name], tensor.numpy(), err_msg=name)
+            assert archive[name].dtype == tensor.cpu().numpy().dtype, name
+            np.testing.assert_array_equal(archive[name], tensor.cpu().numpy(), err_msg=name)
 
 
 def test_missing_file_names_the_path(tmp_path):

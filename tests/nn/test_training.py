@@ -28,7 +28,7 @@ def test_mlp_learns_xor(device):
     first = F.binary_cross_entropy_with_logits(model(x), y).item()
     final = train(model, F.binary_cross_entropy_with_logits, x, y, lr=1.0, steps=400)
     assert first > 0.6 and final < 0.05
-    np.testing.assert_array_equal(model(x).numpy() > 0, y.numpy() > 0.5)
+    np.testing.assert_array_equal(model(x).cpu().numpy() > 0, y.cpu().numpy() > 0.5)
 
 
 def bars(n, size, rng):
@@ -58,5 +58,5 @@ def test_cnn_learns_bar_orientation(device):
     assert first > 0.5 and final < 0.05
 
     test_images, test_labels = bars(48, 6, rng)
-    predictions = model.eval()(tl.tensor(test_images, device=device)).argmax(axis=1).numpy()
+    predictions = model.eval()(tl.tensor(test_images, device=device)).argmax(axis=1).cpu().numpy()
     assert (predictions == test_labels).mean() >= 0.95

@@ -32,7 +32,7 @@ def test_broadcasting_binary_ops_reduce_gradients_to_each_input(shapes, op, seed
     lead = len(shapes.result_shape) - a.ndim
     expected_a = expected_a.sum(axis=tuple(range(lead)))
     expected_a = expected_a.sum(axis=tuple(i for i, n in enumerate(a.shape) if n == 1), keepdims=True)
-    np.testing.assert_allclose(a.grad.numpy(), expected_a.reshape(a.shape), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.grad.cpu().numpy(), expected_a.reshape(a.shape), rtol=1e-10, atol=1e-12)
 
 
 @SETTINGS
@@ -43,9 +43,9 @@ def test_reshape_round_trip(data):
     x = tl.tensor(values, requires_grad=True, device=DEVICE)
     flat = x.reshape(-1)
     back = flat.reshape(shape)
-    np.testing.assert_array_equal(back.numpy(), values)
+    np.testing.assert_array_equal(back.cpu().numpy(), values)
     (back * tl.tensor(values, device=DEVICE)).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), values)
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), values)
 
 
 @SETTINGS
@@ -56,12 +56,12 @@ def test_transpose_round_trip(data):
     values = np.random.default_rng(0).standard_normal(shape)
     x = tl.tensor(values, requires_grad=True, device=DEVICE)
     y = x.transpose(axes)
-    np.testing.assert_array_equal(y.numpy(), values.transpose(axes))
+    np.testing.assert_array_equal(y.cpu().numpy(), values.transpose(axes))
     inverse = tuple(int(i) for i in np.argsort(axes))
-    np.testing.assert_array_equal(y.transpose(inverse).numpy(), values)
+    np.testing.assert_array_equal(y.transpose(inverse).cpu().numpy(), values)
     weights = np.random.default_rng(1).standard_normal(y.shape)
     (y * tl.tensor(weights, device=DEVICE)).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), weights.transpose(inverse))
+    np.testing.assert_allclose(x.grad.cpu().numpy(), weights.transpose(inverse))
 
 
 @SETTINGS
@@ -73,6 +73,6 @@ def test_sum_over_any_axes_matches_numpy(shape, seed):
     keepdims = bool(rng.random() < 0.5)
     x = tl.tensor(values, requires_grad=True, device=DEVICE)
     y = x.sum(axis=axes, keepdims=keepdims)
-    np.testing.assert_allclose(y.numpy(), values.sum(axis=axes, keepdims=keepdims))
+    np.testing.assert_allclose(y.cpu().numpy(), values.sum(axis=axes, keepdims=keepdims))
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.ones(shape))
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), np.ones(shape))

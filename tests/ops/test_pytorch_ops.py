@@ -195,13 +195,13 @@ def test_values_and_gradients_match_pytorch(row: Row, dtype: str, device):
     rng = np.random.default_rng(0)
     our_loss, their_loss = 0, 0
     for mine, reference in zip(our_outputs, their_outputs, strict=True):
-        expected = reference.detach().numpy()
+        expected = reference.detach().cpu().numpy()
         assert mine.shape == tuple(reference.shape), row.name
         assert mine.dtype == expected.dtype, (row.name, mine.dtype, expected.dtype)
         if expected.dtype.kind != "f":
-            np.testing.assert_array_equal(mine.numpy(), expected, err_msg=row.name)
+            np.testing.assert_array_equal(mine.cpu().numpy(), expected, err_msg=row.name)
             continue
-        np.testing.assert_allclose(mine.numpy(), expected, rtol=rtol, atol=atol, err_msg=row.name)
+        np.testing.assert_allclose(mine.cpu().numpy(), expected, rtol=rtol, atol=atol, err_msg=row.name)
         weights = rng.normal(size=expected.shape)
         our_loss = our_loss + (mine * tl.tensor(weights, dtype=dtype, device=device)).sum()
         their_loss = their_loss + (reference * torch.tensor(weights, dtype=getattr(torch, dtype))).sum()
@@ -210,8 +210,8 @@ def test_values_and_gradients_match_pytorch(row: Row, dtype: str, device):
     our_loss.backward()
     their_loss.backward()
     for i, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
-        expected = np.zeros(reference.shape) if reference.grad is None else reference.grad.numpy()
-        got = np.zeros(mine.shape) if mine.grad is None else mine.grad.numpy()
+        expected = np.zeros(reference.shape) if reference.grad is None else reference.grad.cpu().numpy()
+        got = np.zeros(mine.shape) if mine.grad is None else mine.grad.cpu().numpy()
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, err_msg=f"{row.name}: gradient of input {i}")
 
 
@@ -222,8 +222,9 @@ def test_topk_with_ties_picks_tied_values_and_the_lowest_indices(device):
     x = tl.tensor(TIES, device=device)
     values, indices = x.topk(2)
     reference = torch.tensor(TIES).topk(2)
-    np.testing.assert_array_equal(values.numpy(), reference.values.numpy())
-    np.testing.assert_array_equal(x.gather(1, indices).numpy(), values.numpy())  # each index points at its value
+    np.testing.assert_array_equal(values.cpu().numpy(), reference.values.numpy())
+    gathered = x.gather(1, indices).cpu().numpy()
+    np.testing.assert_array_equal(gathered, values.cpu().numpy())  # each index points at its value
     assert indices.tolist() == [[1, 2], [4, 0]] and indices.dtype == tl.int64  # ties: the lower index first
 
 
@@ -243,7 +244,7 @@ def test_norm_at_zero_has_gradient_zero_and_second_derivative_defined(device):
     x = tl.zeros(3, dtype=tl.float64, device=device, requires_grad=True)
     (g,) = tl.grad(x.norm(), x, create_graph=True)
     assert g.tolist() == [0.0, 0.0, 0.0]
-    assert np.isfinite(tl.grad(g.sum(), x, allow_unused=True)[0].numpy()).all()
+    assert np.isfinite(tl.grad(g.sum(), x, allow_unused=True)[0].cpu().numpy()).all()
 
 
 def test_clamp_passes_the_gradient_at_both_bounds_as_pytorch(device):
@@ -306,7 +307,7 @@ def test_allclose_matches_pytorch(device):
 def test_clone_is_a_differentiable_copy(device):
     x = tl.tensor([1.0, 2.0], device=device, requires_grad=True)
     y = x.clone()
-    assert y.data is not x.data and not np.shares_memory(y.numpy(), x.numpy())
+    assert y.data is not x.data and not np.shares_memory(y.cpu().numpy(), x.cpu().numpy())
     (y * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
 
@@ -335,13 +336,13 @@ def test_from_numpy_shares_memory_like_pytorch():
 def test_factories_match_pytorch(make, device):
     ours, theirs = make(tl, device), make(torch, device)
     assert ours.shape == tuple(theirs.shape)
-    assert ours.dtype == theirs.numpy().dtype
-    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    assert ours.dtype == theirs.cpu().numpy().dtype
+    np.testing.assert_allclose(ours.cpu().numpy(), theirs.cpu().numpy(), rtol=1e-6)
 
 
 def test_random_factories_take_pytorchs_arguments(device):
-    assert tl.randint(5, (3, 4), device=device).dtype == tl.int64 == torch.randint(5, (3, 4)).numpy().dtype
-    values = tl.randint(3, 10, (1000,), device=device).numpy()
+    assert tl.randint(5, (3, 4), device=device).dtype == tl.int64 == torch.randint(5, (3, 4)).cpu().numpy().dtype
+    values = tl.randint(3, 10, (1000,), device=device).cpu().numpy()
     assert values.min() >= 3 and values.max() <= 9 and len(set(values.tolist())) == 7
     assert tl.randint(0, 2, size=(2,), device=device).shape == (2,)
     assert tl.empty(2, 3, device=device).shape == tuple(torch.empty(2, 3).shape)
@@ -349,4 +350,4 @@ def test_random_factories_take_pytorchs_arguments(device):
     for factory in (tl.rand_like, tl.randn_like, tl.empty_like):
         made = factory(like)
         assert made.shape == (2, 3) and made.dtype == tl.float64 and made.device == device
-    assert 0 <= tl.rand_like(like).numpy().min() and tl.rand_like(like).numpy().max() < 1
+    assert 0 <= tl.rand_like(like).cpu().numpy().min() and tl.rand_like(like).cpu().numpy().max() < 1

@@ -41,7 +41,7 @@ def test_trajectory_equals_torch(name, device):
             p.grad = torch.from_numpy(g)
         torch_opt.step()
         for p, q in zip(params, torch_params):
-            np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-12, atol=0,
+            np.testing.assert_allclose(p.cpu().numpy(), q.detach().numpy(), rtol=1e-12, atol=0,
                                        err_msg=f"{name} step {step + 1}")
 
 

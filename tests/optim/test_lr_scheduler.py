@@ -134,14 +134,14 @@ def test_the_optimizer_takes_the_scheduled_rate(device):
     params = parameters(device)
     opt = tl.optim.SGD(params, lr=0.04)
     scheduler = S.ExponentialLR(opt, gamma=0.9)
-    w = params[0].numpy()
+    w = params[0].cpu().numpy()
     for k in range(10):
-        g = numpy_gradients(w, params[1].numpy())[0]
+        g = numpy_gradients(w, params[1].cpu().numpy())[0]
         w = w - 0.04 * 0.9 ** k * g
         compute_gradients(opt, params)
         opt.step()
         scheduler.step()
-    np.testing.assert_allclose(params[0].numpy(), w, rtol=1e-12)
+    np.testing.assert_allclose(params[0].cpu().numpy(), w, rtol=1e-12)
 
 
 def test_scheduler_state_dict_round_trip():

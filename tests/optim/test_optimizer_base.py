@@ -119,13 +119,13 @@ def test_lr_property_reads_group_zero_and_sets_every_group(device):
 
 def test_groups_use_their_own_learning_rates(device):
     w, U = parameters(device)
-    w0, U0 = w.numpy(), U.numpy()
+    w0, U0 = w.cpu().numpy(), U.cpu().numpy()
     opt = tl.optim.SGD([{"params": [w]}, {"params": [U], "lr": 0.0}], lr=0.1)
     compute_gradients(opt, [w, U])
-    g = w.grad.numpy()
+    g = w.grad.cpu().numpy()
     opt.step()
-    np.testing.assert_allclose(w.numpy(), w0 - 0.1 * g)
-    np.testing.assert_array_equal(U.numpy(), U0)
+    np.testing.assert_allclose(w.cpu().numpy(), w0 - 0.1 * g)
+    np.testing.assert_array_equal(U.cpu().numpy(), U0)
 
 
 def test_zero_grad_sets_grad_to_none_and_parameters_without_grad_are_skipped(device):
@@ -133,9 +133,9 @@ def test_zero_grad_sets_grad_to_none_and_parameters_without_grad_are_skipped(dev
     opt = tl.optim.Adam([w, U], lr=0.1)
     compute_gradients(opt, [w, U])
     U.grad = None
-    U0 = U.numpy()
+    U0 = U.cpu().numpy()
     opt.step()
-    np.testing.assert_array_equal(U.numpy(), U0)
+    np.testing.assert_array_equal(U.cpu().numpy(), U0)
     assert U not in opt.state and w in opt.state
     opt.zero_grad()
     assert w.grad is None and U.grad is None
@@ -160,10 +160,10 @@ def test_read_only_broadcast_gradients_are_never_written(name, device):
         for p in params:  # a read-only, zero-stride view, as the engine may hand out
             host_grad = np.broadcast_to(np.float64(0.5), p.shape)
             p.grad = tl.tensor(tl.backend.to_device(host_grad, device) if device != "cpu" else host_grad)
-        grads_before = [p.grad.numpy() for p in params]
+        grads_before = [p.grad.cpu().numpy() for p in params]
         opt.step()
         for p, g in zip(params, grads_before):
-            np.testing.assert_array_equal(p.grad.numpy(), g)
+            np.testing.assert_array_equal(p.grad.cpu().numpy(), g)
             for value in opt.state[p].values():  # state owns its memory, never the gradient's
                 if hasattr(value, "shape") and device == "cpu":
                     assert not np.shares_memory(value, p.grad.data)
@@ -187,13 +187,13 @@ def test_a_bad_gradient_raises_before_anything_changes(name, bad, error, message
     opt = ALL[name](params)
     run(opt, params, 2)  # some state to protect
     compute_gradients(opt, params)
-    values_before = [p.numpy() for p in params]
+    values_before = [p.cpu().numpy() for p in params]
     state_before = snapshot(opt)
     params[1].grad = bad(params[1])
     with pytest.raises(error, match=message):
         opt.step()
     for p, before in zip(params, values_before):
-        np.testing.assert_array_equal(p.numpy(), before)  # the 1st parameter (valid gradient) too
+        np.testing.assert_array_equal(p.cpu().numpy(), before)  # the 1st parameter (valid gradient) too
     after = snapshot(opt)
     for i, state in state_before.items():
         for key, value in state.items():
@@ -210,7 +210,7 @@ def test_running_out_of_memory_part_way_changes_nothing(name, steps_before, devi
     opt = ALL[name](params)
     run(opt, params, steps_before)
     compute_gradients(opt, params)
-    values_before, state_before = [p.numpy() for p in params], snapshot(opt)
+    values_before, state_before = [p.cpu().numpy() for p in params], snapshot(opt)
     own_prepare = opt._prepare
 
     def prepare(p, group):
@@ -222,7 +222,7 @@ def test_running_out_of_memory_part_way_changes_nothing(name, steps_before, devi
     with pytest.raises(MemoryError):
         opt.step()
     for p, before in zip(params, values_before):
-        np.testing.assert_array_equal(p.numpy(), before)
+        np.testing.assert_array_equal(p.cpu().numpy(), before)
     after = snapshot(opt)
     assert after.keys() == state_before.keys()
     for i, state in state_before.items():
@@ -231,7 +231,7 @@ def test_running_out_of_memory_part_way_changes_nothing(name, steps_before, devi
             np.testing.assert_array_equal(after[i][key], value)
     del opt._prepare  # the class's own method again: the step now goes through as if nothing had happened
     opt.step()
-    assert not np.array_equal(params[0].numpy(), values_before[0])
+    assert not np.array_equal(params[0].cpu().numpy(), values_before[0])
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -263,12 +263,12 @@ def test_a_setting_changed_by_hand_is_checked_before_the_step(key, value, messag
     params = parameters(device)
     opt = tl.optim.Adam([{"params": [params[0]]}, {"params": [params[1]]}], lr=0.1)
     compute_gradients(opt, params)
-    before = [p.numpy() for p in params]
+    before = [p.cpu().numpy() for p in params]
     opt.param_groups[1][key] = value
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         opt.step()
     for p, want in zip(params, before):
-        np.testing.assert_array_equal(p.numpy(), want)
+        np.testing.assert_array_equal(p.cpu().numpy(), want)
     assert not opt.state
 
 
@@ -277,11 +277,11 @@ def test_a_gradient_on_another_device_raises_before_anything_changes():
     w, U = parameters("cpu")
     opt = tl.optim.SGD([w, U], lr=0.1)
     compute_gradients(opt, [w, U])
-    w0 = w.numpy()
+    w0 = w.cpu().numpy()
     U.grad = U.grad.to("cuda")
     with pytest.raises(RuntimeError, match="is on cuda but the parameter is on cpu"):
         opt.step()
-    np.testing.assert_array_equal(w.numpy(), w0)
+    np.testing.assert_array_equal(w.cpu().numpy(), w0)
 
 
 # --- state_dict -----------------------------------------------------------------------------------
@@ -293,16 +293,16 @@ def test_state_dict_round_trip_continues_the_same_trajectory(name, device):
     opt = ALL[name](params)
     run(opt, params, 10)
     saved = opt.state_dict()
-    saved_values = [p.numpy() for p in params]
+    saved_values = [p.cpu().numpy() for p in params]
     run(opt, params, 10)  # the original goes on; the snapshot must not change with it
-    expected = [p.numpy() for p in params]
+    expected = [p.cpu().numpy() for p in params]
 
     restored = [tl.tensor(v, device=device, requires_grad=True) for v in saved_values]
     fresh = ALL[name](restored)
     fresh.load_state_dict(saved)
     run(fresh, restored, 10)
     for p, want in zip(restored, expected):
-        np.testing.assert_array_equal(p.numpy(), want)
+        np.testing.assert_array_equal(p.cpu().numpy(), want)
 
 
 def test_state_dict_layout_and_loaded_hyperparameters(device):

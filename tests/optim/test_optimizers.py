@@ -115,7 +115,7 @@ def run(opt, params, steps: int = STEPS, scheduler=None) -> list[list[np.ndarray
         opt.step()
         if scheduler is not None:
             scheduler.step()
-        path.append([p.numpy() for p in params])
+        path.append([p.cpu().numpy() for p in params])
     return path
 
 
@@ -174,7 +174,7 @@ def test_momentum_movement_is_weighted_sum_of_past_gradients(device):
     grads = []
     for t in range(1, 11):
         compute_gradients(opt, params)
-        grads.append(params[0].grad.numpy())
+        grads.append(params[0].grad.cpu().numpy())
         opt.step()
         expected = -lr * sum(lam ** (t - 1 - i) * g for i, g in enumerate(grads))
         np.testing.assert_allclose(host(opt.state[params[0]]["m"]), expected, rtol=1e-12, atol=1e-14)
@@ -183,16 +183,16 @@ def test_momentum_movement_is_weighted_sum_of_past_gradients(device):
 def test_adagrad_lecture_sigma_is_root_mean_square_and_first_step_is_lr(device):
     lr = 0.1
     params = parameters(device)
-    before = [p.numpy() for p in params]
+    before = [p.cpu().numpy() for p in params]
     opt = tl.optim.Adagrad(params, lr=lr, form="lecture")
     grads = []
     for t in range(10):
         compute_gradients(opt, params)
-        grads.append(params[0].grad.numpy())
+        grads.append(params[0].grad.cpu().numpy())
         opt.step()
         if t == 0:  # θ¹ − θ⁰ = −η g⁰/|g⁰|: exactly η for every parameter
             for p, p0 in zip(params, before):
-                np.testing.assert_allclose(np.abs(p.numpy() - p0), lr, rtol=1e-9)
+                np.testing.assert_allclose(np.abs(p.cpu().numpy() - p0), lr, rtol=1e-9)
         np.testing.assert_allclose(host(opt.state[params[0]]["sigma"]), np.sqrt(np.mean(np.square(grads), axis=0)),
                                    rtol=1e-12)
     np.testing.assert_allclose(host(opt.effective_lr(params[0])), lr / (host(opt.state[params[0]]["sigma"]) + 1e-10),
@@ -214,17 +214,17 @@ def test_adagrad_lecture_equals_pytorch_form_with_sqrt_t_rate(device):
 def test_rmsprop_lecture_sigma_recursion_and_first_step(device):
     lr, alpha = 0.01, 0.5
     params = parameters(device)
-    before = params[0].numpy()
+    before = params[0].cpu().numpy()
     opt = tl.optim.RMSProp(params, lr=lr, alpha=alpha, form="lecture")
     sigma = None
     for t in range(20):
         compute_gradients(opt, params)
-        g = params[0].grad.numpy()
+        g = params[0].grad.cpu().numpy()
         opt.step()
         sigma = np.abs(g) if sigma is None else np.sqrt(alpha * sigma ** 2 + (1 - alpha) * g ** 2)
         np.testing.assert_allclose(host(opt.state[params[0]]["sigma"]), sigma, rtol=1e-12)
         if t == 0:
-            np.testing.assert_allclose(np.abs(params[0].numpy() - before), lr, rtol=1e-6)
+            np.testing.assert_allclose(np.abs(params[0].cpu().numpy() - before), lr, rtol=1e-6)
 
 
 def test_rmsprop_pytorch_first_step_is_larger_by_one_over_sqrt_one_minus_alpha(device):
@@ -232,16 +232,16 @@ def test_rmsprop_pytorch_first_step_is_larger_by_one_over_sqrt_one_minus_alpha(d
     run(tl.optim.RMSProp(a, lr=0.01, alpha=0.99, eps=0.0), a, steps=1)
     run(tl.optim.RMSProp(b, lr=0.01, alpha=0.99, eps=0.0, form="lecture"), b, steps=1)
     w0 = start()[0]
-    np.testing.assert_allclose(np.abs(a[0].numpy() - w0), 10 * np.abs(b[0].numpy() - w0), rtol=1e-9)
+    np.testing.assert_allclose(np.abs(a[0].cpu().numpy() - w0), 10 * np.abs(b[0].cpu().numpy() - w0), rtol=1e-9)
 
 
 def test_adam_first_step_is_about_lr_times_sign(device):
     params = parameters(device)
     opt = tl.optim.Adam(params, lr=0.05)
     compute_gradients(opt, params)
-    g = params[0].grad.numpy()
+    g = params[0].grad.cpu().numpy()
     opt.step()
-    np.testing.assert_allclose(params[0].numpy(), start()[0] - 0.05 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(params[0].cpu().numpy(), start()[0] - 0.05 * g / (np.abs(g) + 1e-8), rtol=1e-12)
     state = opt.state[params[0]]
     np.testing.assert_allclose(host(state["m_hat"]), g, rtol=1e-12)
     np.testing.assert_allclose(host(state["v_hat"]), g * g, rtol=1e-12)

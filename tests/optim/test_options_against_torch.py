@@ -53,17 +53,17 @@ def pair(groups_tl, groups_torch, tl_name: str, torch_name: str, kwargs: dict):
 def step_both(opt, params, torch_opt, torch_params, maximize: bool, trained: int = 2) -> None:
     """One step of each optimizer, both fed the gradient at their own current point (for the first
     ``trained`` parameters; the others keep grad None and are skipped)."""
-    for p, g in zip(params[:trained], gradients([p.numpy() for p in params], maximize)):
+    for p, g in zip(params[:trained], gradients([p.cpu().numpy() for p in params], maximize)):
         p.grad = tl.tensor(g, dtype=tl.float64, device=p.device)
     opt.step()
-    for p, g in zip(torch_params[:trained], gradients([p.detach().numpy() for p in torch_params], maximize)):
+    for p, g in zip(torch_params[:trained], gradients([p.detach().cpu().numpy() for p in torch_params], maximize)):
         p.grad = torch.from_numpy(g)
     torch_opt.step()
 
 
 def assert_same(params, torch_params, what: str) -> None:
     for p, q in zip(params, torch_params):
-        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=RTOL, atol=0, err_msg=what)
+        np.testing.assert_allclose(p.cpu().numpy(), q.detach().cpu().numpy(), rtol=RTOL, atol=0, err_msg=what)
 
 
 def fresh(device):

@@ -30,8 +30,8 @@ def both(loss, torch_loss, x, target, dtype, device, **options):
     theirs = torch_loss(b, torch_target, **torch_options)
     theirs.sum().backward()
     assert ours.dtype == np.dtype(dtype) and ours.shape == tuple(theirs.shape)
-    return ((ours.numpy().astype(np.float64), a.grad.numpy().astype(np.float64)),
-            (theirs.detach().numpy().astype(np.float64), b.grad.numpy().astype(np.float64)))
+    return ((ours.cpu().numpy().astype(np.float64), a.grad.cpu().numpy().astype(np.float64)),
+            (theirs.detach().cpu().numpy().astype(np.float64), b.grad.cpu().numpy().astype(np.float64)))
 
 
 def assert_same(ours, theirs, tolerance):
@@ -137,7 +137,7 @@ def test_clip_grad_value_matches_pytorch(dtype, device):
     tl.nn.utils.clip_grad_value_(ours, clip_value=0.7)
     torch.nn.utils.clip_grad_value_(theirs, clip_value=0.7)
     for p, q in zip(ours, theirs):
-        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+        np.testing.assert_array_equal(p.grad.cpu().numpy(), q.grad.cpu().numpy())
 
 
 # --- schedulers over a whole run ------------------------------------------------------------------
@@ -170,7 +170,7 @@ def run_both(make_ours, make_theirs, optimizer, steps, metrics=None, **optimizer
             theirs.step(metrics[k])
         if metrics is not None or k < steps - 1:  # after OneCycleLR's last step: see below
             assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-13)
-    np.testing.assert_allclose(w.numpy(), q.detach().numpy(), rtol=1e-12)  # the same steps were taken
+    np.testing.assert_allclose(w.cpu().numpy(), q.detach().cpu().numpy(), rtol=1e-12)  # the same steps were taken
     return seen, seen_torch
 
 

@@ -21,10 +21,10 @@ def test_size_is_pytorchs_shape_and_numel_counts_elements(device):
 @pytest.mark.parametrize("spelling", [dict(dim=1, keepdim=True), dict(axis=1, keepdims=True)], ids=["dim", "axis"])
 def test_reductions_take_dim_and_numpys_axis(spelling, device):
     x = tl.tensor(X, device=device)
-    np.testing.assert_allclose(x.sum(**spelling).numpy(), X.sum(axis=1, keepdims=True))
-    np.testing.assert_allclose(x.mean(**spelling).numpy(), X.mean(axis=1, keepdims=True))
-    np.testing.assert_allclose(x.amax(**spelling).numpy(), X.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(x.logsumexp(**spelling).numpy(),
+    np.testing.assert_allclose(x.sum(**spelling).cpu().numpy(), X.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(x.mean(**spelling).cpu().numpy(), X.mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(x.amax(**spelling).cpu().numpy(), X.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(x.logsumexp(**spelling).cpu().numpy(),
                                np.log(np.exp(X).sum(axis=1, keepdims=True)), rtol=1e-6)
     assert x.argmax(**spelling).tolist() == [[1], [0]]
     assert (x > 4).any(**spelling).tolist() == [[True], [True]]
@@ -102,11 +102,11 @@ def test_against_pytorch(dtype, device):
     for ours_fn, theirs_fn in pairs:
         ours.grad, theirs.grad = None, None
         y, z = ours_fn(ours), theirs_fn(theirs)
-        np.testing.assert_allclose(y.numpy(), z.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(y.cpu().numpy(), z.detach().cpu().numpy(), **tolerance)
         weights = rng.standard_normal(y.shape).astype(dtype)
         (y * tl.tensor(weights, device=device)).sum().backward()
         (z * torch.tensor(weights)).sum().backward()
-        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), **tolerance)
+        np.testing.assert_allclose(ours.grad.cpu().numpy(), theirs.grad.cpu().numpy(), **tolerance)
     assert ours.max(dim=2).indices.tolist() == theirs.max(dim=2).indices.tolist()
     assert ours.argmax(dim=1, keepdim=True).tolist() == theirs.argmax(dim=1, keepdim=True).tolist()
     assert ours.size() == tuple(theirs.size()) and ours.size(1) == theirs.size(1)

@@ -32,8 +32,8 @@ from tinygrad_lite.optim import lr_scheduler
 
 def _snapshot(obj: Any) -> Any:
     if isinstance(obj, tl.Tensor):
-        grad = obj.grad.numpy() if isinstance(obj.grad, tl.Tensor) else copy.deepcopy(obj.grad)
-        return ("tensor", obj.numpy(), obj.dtype, obj.device, obj.requires_grad, grad)
+        grad = obj.grad.cpu().numpy() if isinstance(obj.grad, tl.Tensor) else copy.deepcopy(obj.grad)
+        return ("tensor", obj.cpu().numpy(), obj.dtype, obj.device, obj.requires_grad, grad)
     if isinstance(obj, tl.nn.Module):
         return ("module", [(name, _snapshot(p)) for name, p in obj.named_parameters()])
     if isinstance(obj, tl.optim.Optimizer):
@@ -862,5 +862,5 @@ def test_clip_grad_norm_clips_when_given_a_generator(device):
         p.grad = tl.ones_like(p) * 10
     norm = tl.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
     assert float(norm) == pytest.approx(np.sqrt(6 * 100), rel=1e-6)
-    total = np.sqrt(sum(float((p.grad.numpy() ** 2).sum()) for p in model.parameters()))
+    total = np.sqrt(sum(float((p.grad.cpu().numpy() ** 2).sum()) for p in model.parameters()))
     assert total == pytest.approx(1.0, rel=1e-4)

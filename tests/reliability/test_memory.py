@@ -189,4 +189,4 @@ def test_plain_backward_never_leaves_a_graph_in_grad(device):
     for _ in range(3):
         ((w ** 3).sum() ** 2).backward()
     assert w.grad.grad_fn is None and not w.grad.requires_grad
-    np.testing.assert_allclose(w.grad.numpy(), 3 * 2 * (0.125 + 0.008) * 3 * np.array([0.25, 0.04]), rtol=1e-5)
+    np.testing.assert_allclose(w.grad.cpu().numpy(), 3 * 2 * (0.125 + 0.008) * 3 * np.array([0.25, 0.04]), rtol=1e-5)

@@ -329,7 +329,7 @@ def run(program: Program, ns, leaves, kinks: list[float] | None = None):
         op = OPS_BY_NAME[name]
         inputs = [nodes[k] for k in args]
         if kinks is not None and op.kink is not None:
-            kinks.append(float(op.kink([t.numpy() for t in inputs], param)))
+            kinks.append(float(op.kink([t.cpu().numpy() for t in inputs], param)))
         nodes.append(op.apply(ns, inputs, param))
     weights = program.weights
     if ns is TL:
@@ -356,7 +356,7 @@ def _gradient(program: Program, arrays) -> list[np.ndarray]:
 
 
 def _or_zeros(g, like: np.ndarray) -> np.ndarray:
-    return np.zeros_like(like) if g is None else g.numpy()
+    return np.zeros_like(like) if g is None else g.cpu().numpy()
 
 
 def _finite_difference_gradient(program: Program) -> list[np.ndarray]:
@@ -386,7 +386,7 @@ def _library_hvp(program: Program) -> list[np.ndarray]:
     leaves = _leaves(program.inputs)
     directions = [tl.tensor(v, device=DEVICE) for v in program.direction]
     products = tl.hvp(lambda xs: run(program, TL, xs), leaves, directions)
-    return [p.numpy() for p in products]
+    return [p.cpu().numpy() for p in products]
 
 
 def _assert_close(got, want, what: str, program: Program, rtol: float = 1e-4) -> None:

@@ -25,7 +25,7 @@ def test_two_parameters_grid_and_values(device):
     for i, j in [(0, 0), (4, 4), (2, 7), (8, 3)]:
         w1, w2 = 0.5 + A[i, j], -0.25 + B[i, j]
         assert Z[i, j] == pytest.approx((1 - w1 * w2) ** 2, rel=1e-12)
-    assert center.numpy().tolist() == [0.5, -0.25]  # the center got its own values back
+    assert center.cpu().numpy().tolist() == [0.5, -0.25]  # the center got its own values back
 
 
 def test_batched_path_equals_the_loop(device):
@@ -68,8 +68,8 @@ def test_model_closure_over_a_list_of_tensors(device):
     assert W.data is original[0] and b.data is original[1]  # the parameters are put back as they were
     np.testing.assert_allclose(A[0], np.linspace(-0.5, 0.5, 7))
     np.testing.assert_allclose(B[:, 0], np.linspace(-2.0, 2.0, 7))
-    theta = np.concatenate([W.numpy().ravel(), b.numpy().ravel()])
-    xs = x.numpy()
+    theta = np.concatenate([W.cpu().numpy().ravel(), b.cpu().numpy().ravel()])
+    xs = x.cpu().numpy()
     for i, j in [(0, 0), (3, 3), (6, 1)]:
         point = theta + A[i, j] * d1 + B[i, j] * d2
         expected = (np.tanh(xs @ point[:4].reshape(2, 2).T + point[4:]) ** 2).mean()

@@ -205,5 +205,5 @@ def _stack(values: list, field: int | None) -> Tensor:
         return Tensor(xp.stack([xp.asarray(a) for a in arrays]))
     except (ValueError, TypeError) as error:
         what = "the examples" if field is None else f"field {field} of the examples"
-        shapes = sorted({str(np.shape(a)) for a in arrays})
+        shapes = sorted({str(tuple(a.shape) if hasattr(a, "shape") else np.shape(a)) for a in arrays})  # any device
         raise ValueError(f"collate: cannot stack {what} (shapes {', '.join(shapes)}): {error}") from None

@@ -279,8 +279,11 @@ class Module:
         """Move every parameter (and its gradient) and every buffer to ``device`` and/or cast them to a
         float ``dtype``, in place; returns self. The Parameter objects stay the same, so an optimizer
         built before still holds them. ``model.to(tl.float64)`` works too, as in PyTorch. As there,
-        a dtype casts only floating-point buffers: a counter such as ``num_batches_tracked`` stays int64."""
-        if device is not None and not isinstance(device, str):
+        a dtype casts only floating-point buffers: a counter such as ``num_batches_tracked`` stays int64.
+        ``model.to(tensor)`` takes the tensor's device and dtype."""
+        if isinstance(device, Tensor):
+            device, dtype = device.device, device.dtype
+        elif device is not None and not isinstance(device, str):
             device, dtype = None, device
         if device is not None:
             backend.check_device(device)

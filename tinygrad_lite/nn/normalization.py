@@ -31,6 +31,8 @@ def _check_channel_vector(t: Tensor | None, name: str, channels: int, x: Tensor,
     if t is not None and t.shape != (channels,):
         raise ValueError(f"{who}: {name} of shape {t.shape} does not match the {channels} channels (axis 1) of the "
                          f"input of shape {x.shape}")
+    if t is not None and t.device != x.device:  # the running statistics are updated outside the graph's checks
+        raise RuntimeError(f"{who}: {name} is on {t.device} but the input is on {x.device}")
 
 
 def _values_per_channel(x: Tensor, who: str) -> int:

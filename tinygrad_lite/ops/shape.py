@@ -374,6 +374,9 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
         raise ValueError("stack: need at least one tensor")
     tensors = _common_dtype(tensors, "stack")
     for t in tensors[1:]:
+        if t.device != tensors[0].device:  # checked here, or the error would name concatenate
+            raise RuntimeError(f"stack: inputs are on different devices ({tensors[0].device}, {t.device}); "
+                               "move them to one device with .to(device)")
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")
     position = normalize_axis(dim, tensors[0].ndim + 1, "stack", tensors[0].shape)

@@ -197,10 +197,12 @@ class Optimizer:
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
 
     def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str], list]:
-        """Phase 1 for one parameter: its state (with any array the rule needs that does not exist yet, in a
-        new dict, so that nothing changes before phase 2), the names of the arrays just made, and its
-        scratch arrays."""
+        """Phase 1 for one parameter: its state (its arrays moved to p's device, any array the rule needs
+        that does not exist yet made, in a new dict, so that nothing changes before phase 2), the names of
+        the arrays just made, and its scratch arrays."""
         state = self.state.get(p)
+        if state:
+            state = _on_device_of(p, state)
         starts = self._state_arrays(group)
         missing = [name for name in starts if state is None or name not in state]
         new = _NOTHING_NEW
@@ -383,3 +385,12 @@ def _load_value(value, p: Tensor, name: str, who: str):
         raise ValueError(f"{who}.load_state_dict: state {name!r} has shape {value.shape} but its parameter "
                          f"has shape {p.shape}")
     return backend.to_device(value, p.device).astype(p.dtype, copy=True)
+
+
+def _on_device_of(p: Tensor, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with its arrays on ``p``'s device (a new dict when one moved): they follow a model moved by
+    ``.to(device)`` after a step."""
+    kind = type(p.data)
+    moved = {key: backend.to_device(value, p.device) for key, value in state.items()
+             if type(value) is not kind and backend.is_backend_array(value)}
+    return {**state, **moved} if moved else state

@@ -222,7 +222,7 @@ def _constant_text(t: Tensor) -> str:
 
 
 def _number(t: Tensor) -> str:
-    return f"{t.numpy().item() + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+    return f"{t.item() + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
 
 
 def _shape_text(shape: tuple) -> str:

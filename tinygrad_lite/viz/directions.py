@@ -37,7 +37,7 @@ def filter_normalized_directions(params, seed: int | None = None,
         raise TypeError(f"filter_normalized_directions: params must be a Tensor or a list of Tensors, "
                         f"got a {type(params).__name__}")
     rng = backend.host_rng() if seed is None else np.random.default_rng(seed)
-    arrays = [t.numpy().astype(np.float64) for t in tensors]
+    arrays = [backend.to_host(t.data).astype(np.float64) for t in tensors]
     d1, d2 = (np.concatenate([_normalized(rng, p, ignore_1d).ravel() for p in arrays]) for _ in range(2))
     if not d1.any():
         raise ValueError("filter_normalized_directions: every tensor is 1-D (biases), so with ignore_1d=True "

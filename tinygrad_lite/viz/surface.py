@@ -105,7 +105,7 @@ def _evaluate_batch(f, tensors, points: np.ndarray, who: str) -> np.ndarray:
     batch = points if tensors is None else Tensor(points, dtype=tensors[0].dtype, device=tensors[0].device)
     values = f(batch)
     if isinstance(values, Tensor):
-        values = values.numpy()
+        values = backend.to_host(values.data)
     elif backend.is_backend_array(values):
         values = backend.to_host(values)
     values = np.asarray(values, dtype=np.float64)

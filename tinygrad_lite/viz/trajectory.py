@@ -119,7 +119,7 @@ class Trajectory:
         return False
 
     def _append(self, loss: float, lr: float | None) -> None:
-        params = np.concatenate([t.numpy().astype(np.float64).ravel() for t in self.tensors])
+        params = np.concatenate([backend.to_host(t.data).astype(np.float64).ravel() for t in self.tensors])
         self._rows.append((params, loss, self._grad_norm(), self._lr() if lr is None else float(lr)))
 
     def _grad_norm(self) -> float:

@@ -29,7 +29,7 @@ def flat_vector(value, who: str, what: str) -> np.ndarray:
     a NumPy/CuPy array, or numbers."""
     tensors = as_tensor_list(value)
     if tensors is not None:
-        return np.concatenate([t.numpy().astype(np.float64).ravel() for t in tensors])
+        return np.concatenate([backend.to_host(t.data).astype(np.float64).ravel() for t in tensors])
     if isinstance(value, (list, tuple)) and value and all(backend.is_backend_array(v) for v in value):
         return np.concatenate([backend.to_host(v).astype(np.float64).ravel() for v in value])
     if backend.is_backend_array(value):

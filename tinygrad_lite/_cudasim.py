@@ -169,12 +169,8 @@ def _binary(numpy_function):
 
 
 def _reflected(numpy_function):
-    def operator(self, other):
-        operand = _operand(other)
-        if operand is NotImplemented:
-            return NotImplemented
-        return _wrap(numpy_function(operand, self._array))
-    return operator
+    """``other <op> self``: the binary operator with its operands swapped."""
+    return _binary(lambda array, operand: numpy_function(operand, array))
 
 
 def _in_place(numpy_function):

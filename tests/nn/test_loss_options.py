@@ -171,11 +171,38 @@ def test_loss_module(case, device):
 
 class TestCrossEntropyOptions:
     def test_the_default_call_is_one_fused_op(self, device):
-        """Integer labels without options keep the fast path: NLLLoss over LogSoftmax, nothing else."""
+        """Integer labels without options take the fast path: one CrossEntropy op on the logits, whose
+        backward (without create_graph) records nothing and returns softmax − one-hot."""
         x = tl.randn(4, 3, device=device, requires_grad=True)
         loss = F.cross_entropy(x, const(LABELS, x))
-        assert type(loss.grad_fn).__name__ == "NLLLoss"
-        assert [type(t.grad_fn).__name__ for t in loss.grad_fn.inputs] == ["LogSoftmax"]
+        assert type(loss.grad_fn).__name__ == "CrossEntropy" and loss.grad_fn.inputs == (x,)
+        (g,) = tl.grad(loss, x)
+        assert g.grad_fn is None and not g.requires_grad
+        softmax = np.exp(x.detach().cpu().numpy()) / np.exp(x.detach().cpu().numpy()).sum(1, keepdims=True)
+        np.testing.assert_allclose(g.cpu().numpy(), (softmax - np.eye(3)[LABELS]) / 4, rtol=1e-5, atol=1e-7)
+
+    @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+    def test_fused_op_equals_the_composed_ops_to_second_order(self, device, rng, reduction):
+        """The fused op against nll_loss(log_softmax(x)): loss, gradient, gradient with create_graph, the
+        double backward of a weighted gradient, and the Hessian of tl.hessian."""
+        x0 = rng.standard_normal((4, 3)) * 3
+        labels = const(LABELS, tl.tensor(x0, device=device))
+        fused = lambda x: F.cross_entropy(x, labels, reduction=reduction)  # noqa: E731
+        composed = lambda x: F.nll_loss(F.log_softmax(x, dim=1), labels, reduction=reduction)  # noqa: E731
+        u = tl.tensor(rng.standard_normal(4 if reduction == "none" else ()), dtype=tl.float64, device=device)
+        v = tl.tensor(rng.standard_normal((4, 3)), dtype=tl.float64, device=device)
+        results = []
+        for loss_of in (fused, composed):
+            x = tl.tensor(x0, dtype=tl.float64, device=device, requires_grad=True)
+            loss = loss_of(x)
+            (plain,) = tl.grad(loss, x, grad_outputs=u)
+            (g,) = tl.grad(loss_of(x), x, grad_outputs=u, create_graph=True)
+            (gg,) = tl.grad((g * v).sum(), x)
+            H = tl.hessian(lambda x, loss_of=loss_of: (loss_of(x) * u).sum(), x.detach())
+            results.append([t.cpu().numpy() for t in (loss.detach(), plain, g.detach(), gg, H)])
+        for got, want in zip(*results):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        assert np.abs(results[0][3]).max() > 1e-3  # the second derivative is not trivially zero
 
     def test_weighted_mean_divides_by_the_weights_of_the_labels(self, device):
         log_probs = tl.tensor([[-0.1, -2.5], [-1.5, -0.3], [-0.7, -0.7]], dtype=tl.float64, device=device)

@@ -19,6 +19,8 @@ import numpy as np
 
 from .. import backend
 from ..ops import erf, linalg, nll, relu, sigmoid, tanh, where
+from ..ops.cross_entropy import cross_entropy as fused_cross_entropy
+from ..ops.operands import floating
 from ..ops.shape import permute, reshape, unsqueeze
 from ..ops.softmax import log_softmax, softmax
 from ..ops.softplus import softplus
@@ -236,8 +238,12 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     target = _target_tensor(target, input, who)
     if target.dtype.kind in "iu":
         ignored = _check_labels(input, target, ignore_index, who, "logits")
-        if ignored is None and weight is None and label_smoothing == 0.0 and ndim <= 2:
-            return _nll(log_softmax(input, axis=-1), target, reduction, who)  # the common case: one fused op
+        if ignored is None and weight is None and label_smoothing == 0.0:  # the common case
+            if ndim == 2:
+                _check_not_empty(target.numel(), reduction, who, input)
+                return fused_cross_entropy(floating(input), target, reduction)  # one op, forward and backward
+            if ndim == 1:
+                return _nll(log_softmax(input, axis=-1), target, reduction, who)
         class_weights = _class_weights(weight, input, who, "logits")
         log_probs = log_softmax(_classes_last(input), axis=-1)
         loss, denominator = _labels_nll(log_probs, target, ignored, class_weights, reduction, who, input)

@@ -29,22 +29,34 @@ class NLLLoss(Function):
 
     def forward(self, log_probs, target, reduction):
         self.target, self.reduction = target, reduction
-        rows = backend.get_array_module(log_probs).arange(len(target))
-        losses = -log_probs[rows, target]
-        if reduction == "none":
-            return losses
-        total = losses.sum()
-        return total / len(target) if reduction == "mean" else total
+        return nll_forward(log_probs, target, reduction)
 
     def backward(self, grad_output):
         (log_probs,) = self.inputs
-        xp = backend.get_array_module(log_probs.data)
-        n = len(self.target)
-        picks = xp.zeros(log_probs.shape, dtype=log_probs.dtype)
-        picks[xp.arange(n), self.target] = -1.0 / n if self.reduction == "mean" else -1.0
-        if self.reduction == "none":  # one loss per row: row n's gradient scales row n
-            grad_output = reshape(grad_output, (n, 1))
-        return grad_output * Tensor._make(picks, False)
+        return nll_backward(grad_output, log_probs, self.target, self.reduction)
+
+
+def nll_forward(log_probs, target, reduction: str):
+    """−log_probs[n, target[n]], then their mean, sum or each, on arrays (NLLLoss's forward, also the second
+    half of the fused cross-entropy's)."""
+    rows = backend.get_array_module(log_probs).arange(len(target))
+    losses = -log_probs[rows, target]
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total / len(target) if reduction == "mean" else total
+
+
+def nll_backward(grad_output: Tensor, log_probs: Tensor, target, reduction: str) -> Tensor:
+    """dL/d log p: the constant picks matrix (−1/N or −1 at (n, tₙ), 0 elsewhere) times the output's gradient,
+    in Tensor ops so that it is differentiable again."""
+    xp = backend.get_array_module(log_probs.data)
+    n = len(target)
+    picks = xp.zeros(log_probs.shape, dtype=log_probs.dtype)
+    picks[xp.arange(n), target] = -1.0 / n if reduction == "mean" else -1.0
+    if reduction == "none":  # one loss per row: row n's gradient scales row n
+        grad_output = reshape(grad_output, (n, 1))
+    return grad_output * Tensor._make(picks, False)
 
 
 class WeightedNLLLoss(Function):

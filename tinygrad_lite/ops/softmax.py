@@ -27,12 +27,18 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis
-        xp = backend.get_array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        return log_softmax_forward(x, axis)
 
     def backward(self, grad_output):
         return LogSoftmaxGrad.apply(grad_output, self.output(), axis=self.axis)
+
+
+def log_softmax_forward(x, axis: int):
+    """(x − m) − log Σ e^(x − m) along ``axis``, m the largest x, on arrays (LogSoftmax's forward, also
+    the first half of the fused cross-entropy's)."""
+    xp = backend.get_array_module(x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def log_softmax_backward(g, y, axis: int):

@@ -201,7 +201,10 @@ class Optimizer:
         that does not exist yet made, in a new dict, so that nothing changes before phase 2), the names of
         the arrays just made, and its scratch arrays."""
         state = self.state.get(p)
-        if state:
+        cached = self._scratch.get(p)
+        # p has a new array when it is new to the optimizer or was moved (model.to(device)): only then can its
+        # state be on another device, so the check is not paid on every step
+        if state and (cached is None or cached[0] is not p.data):
             state = _on_device_of(p, state)
         starts = self._state_arrays(group)
         missing = [name for name in starts if state is None or name not in state]
@@ -214,7 +217,6 @@ class Optimizer:
                 state[name] = xp.empty_like(p.data) if start is None else xp.full_like(p.data, start)
             new = frozenset(missing)
         wanted = self._scratch_arrays(group)
-        cached = self._scratch.get(p)
         if cached is None or cached[0] is not p.data or len(cached[1]) < wanted:  # p is new, or has a new array
             cached = self._scratch[p] = (p.data, self._scratch_views(p, wanted))
         return state, new, cached[1]

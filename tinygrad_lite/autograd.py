@@ -195,6 +195,11 @@ class Function:
     # the output then shares the input's version counter, as PyTorch's views do.
     makes_view: bool = False
     created_at: str  # the user's line that made the op, recorded inside detect_anomaly() only
+    # An op may also give its backward on arrays: ``backward_arrays(grad_output_array)`` returns the input
+    # gradients as arrays (None where not needed). The engine uses it when no graph is recorded
+    # (create_graph=False, so every training step): there each op the Tensor backward runs would pay an
+    # op application for nothing. ``backward`` stays the definition, and the one double backward uses.
+    backward_arrays = None
 
     def output(self) -> Tensor:
         """The output, for a backward written with it (only in ops that set ``saves_output``).
@@ -457,7 +462,12 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             if fn._clock != versions._clock or versions.graph_rebinds:  # something changed in place since
                 versions.check_unchanged(fn)
                 recorded = _recorded_inputs(fn)
-            input_grads = _call_backward(fn, grad_output) if _state.anomaly_enabled else fn.backward(grad_output)
+            if _state.anomaly_enabled:
+                input_grads = _call_backward(fn, grad_output)
+            elif fn.backward_arrays is None or create_graph:
+                input_grads = fn.backward(grad_output)
+            else:
+                input_grads = _as_tensors(fn.backward_arrays(grad_output.data), grad_output.data)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) != len(recorded):
@@ -483,6 +493,16 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     i = wanted_leaf[id(t)]
                     results[i] = _accumulate(results[i], g, create_graph)
     return results
+
+
+def _as_tensors(arrays, like) -> tuple[Tensor | None, ...]:
+    """The gradients a ``backward_arrays`` returned, as Tensors outside any graph; ``like`` is the output's
+    gradient array, whose type they take (NumPy turns 0-d results into scalars)."""
+    if type(arrays) is not tuple:
+        arrays = (arrays,)
+    array_type = type(like)
+    return tuple(None if a is None else Tensor._make(
+        a if type(a) is array_type else backend.get_array_module(like).asarray(a), False) for a in arrays)
 
 
 def _default_grad(output: Tensor, who: str, index: int | None = None) -> Tensor:

@@ -4,16 +4,16 @@
 
 Composed from LogSoftmax and NLLLoss the loss is two ops, and their backward three more (the NLL's picks
 matrix, a multiply, log-softmax's backward). A training step needs only the gradient, and the formula on
-the right is one pass over the logits. So the backward takes that shortcut whenever no graph is being
+the right is one pass over the logits: that is ``backward_arrays``, which the engine runs when no graph is
 recorded. When ``create_graph=True`` asks for a gradient that is differentiable again (double backward,
-``tl.hessian``), the backward is the composed ops' backward, recorded op by op, so second derivatives and
+``tl.hessian``), ``backward`` is the composed ops' backward, recorded op by op, so second derivatives and
 the batched Hessian replay are exactly those of ``nll_loss(log_softmax(y), t)``.
 """
 
 from __future__ import annotations
 
 from .. import backend
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function
 from ..tensor import Tensor
 from .nll import nll_backward, nll_forward
 from .softmax import LogSoftmax, LogSoftmaxGrad, log_softmax_forward
@@ -29,23 +29,23 @@ class CrossEntropy(Function):
         return nll_forward(self.log_probs, target, reduction)
 
     def backward(self, grad_output):
-        if is_grad_enabled():  # create_graph: the composed backward, so that it can be differentiated again
-            # axis 1, not −1, as log_softmax normalises it: the batched Hessian replay shifts a positive axis
-            log_probs = LogSoftmax.apply(self.inputs[0], axis=1)
-            grad_log_probs = nll_backward(grad_output, log_probs, self.target, self.reduction)
-            return LogSoftmaxGrad.apply(grad_log_probs, log_probs, axis=1)
+        # the composed ops' backward, recorded op by op when create_graph asks for a graph
+        # (axis 1, not −1, as log_softmax normalises it: the batched Hessian replay shifts a positive axis)
+        log_probs = LogSoftmax.apply(self.inputs[0], axis=1)
+        grad_log_probs = nll_backward(grad_output, log_probs, self.target, self.reduction)
+        return LogSoftmaxGrad.apply(grad_log_probs, log_probs, axis=1)
+
+    def backward_arrays(self, grad_output):
         xp = backend.get_array_module(self.log_probs)
         n = len(self.target)
         grad = xp.exp(self.log_probs)  # softmax(y) ...
         grad[xp.arange(n), self.target] -= 1.0  # ... − onehot(t)
-        scale = grad_output.data
         if self.reduction == "none":  # one loss per row: row n's gradient scales row n
-            scale = scale.reshape(n, 1)
+            grad_output = grad_output.reshape(n, 1)
         elif self.reduction == "mean":
-            scale = scale / n
-        grad *= scale
-        return Tensor._make(grad, False)
-
+            grad_output = grad_output / n
+        grad *= grad_output
+        return grad
 
 def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """The mean (or sum, or each) of −log softmax(logits)[n, target[n]] for float logits of shape (N, C) and

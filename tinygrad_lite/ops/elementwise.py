@@ -319,6 +319,9 @@ class ReLU(Function):
         # the mask stays boolean: a float array times a bool array is a float array, with no float copy
         return Mul.apply(grad_output, Tensor._make(self.mask, False))
 
+    def backward_arrays(self, grad_output):
+        return grad_output * self.mask
+
 
 class Clip(Function):
     """y = min(max(x, low), high);  dy/dx = 1 where low ≤ x ≤ high, else 0."""

@@ -15,11 +15,7 @@ class MatMul(Function):
     dL/dA = dL/dY @ Bᵀ,  dL/dB = Aᵀ @ dL/dY  (each summed over the batch axes it was broadcast along)."""
 
     def forward(self, a, b):
-        if a.shape[-1] == 1 and a.ndim > 1 and b.ndim > 1:
-            # inner size 1 (the weight gradient of a batch of one): an outer product, where a
-            # broadcast multiply gives the same numbers several times faster than a matrix product
-            return a * b
-        return a @ b
+        return matrix_product(a, b)
 
     def backward(self, grad_output):
         a, b = self.inputs
@@ -40,6 +36,15 @@ class MatMul(Function):
             else:
                 grad_b = sum_to(MatMul.apply(_matrix_transpose(a), grad_output), b.shape)
         return grad_a, grad_b
+
+
+def matrix_product(a, b):
+    """a @ b on arrays (MatMul's forward, also the Linear op's backward on arrays)."""
+    if a.shape[-1] == 1 and a.ndim > 1 and b.ndim > 1:
+        # inner size 1 (the weight gradient of a batch of one): an outer product, where a
+        # broadcast multiply gives the same numbers several times faster than a matrix product
+        return a * b
+    return a @ b
 
 
 def _vector_matmul_backward(a: Tensor, b: Tensor, grad_output: Tensor, needs: tuple[bool, ...]):
@@ -112,6 +117,15 @@ class Linear(Function):
             return grad_x, grad_weight
         grad_bias = Sum.apply(grad_output, axes=(0,), keepdims=False) if needs[2] else None
         return grad_x, grad_weight, grad_bias
+
+    def backward_arrays(self, grad_output):
+        x, weight = self.inputs[0].data, self.inputs[1].data
+        needs = self.needs_input_grad
+        grad_x = matrix_product(grad_output, weight) if needs[0] else None
+        grad_weight = matrix_product(grad_output.T, x) if needs[1] else None
+        if len(self.inputs) == 2:
+            return grad_x, grad_weight
+        return grad_x, grad_weight, grad_output.sum(axis=0) if needs[2] else None
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

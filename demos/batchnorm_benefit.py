@@ -146,6 +146,7 @@ def batchnorm_trains_faster(ctx: Context) -> Result:
     runs: dict = {}
     for seed in seeds:
         data = digits(seed)
+        train_examples = len(data[0])
         for lr in (LR, LARGE_LR):
             for batch_norm in (False, True):
                 run = train(batch_norm, lr, updates, data, seed, every)
@@ -172,10 +173,10 @@ def batchnorm_trains_faster(ctx: Context) -> Result:
 
     fig = plotting.new_figure(height=4.8)
     acc_ax, loss_ax = fig.subplots(1, 2)
+    window = 20
     for (lr, bn), run in shown.items():
         style = dict(color=WITH_BN if bn else WITHOUT_BN, linestyle="-" if lr == LR else "--")
         acc_ax.plot(run["steps"], run["accuracy"], label=label(lr, bn), **style)
-        window = 20
         loss_ax.semilogy(np.arange(window, len(run["losses"]) + 1), smooth(run["losses"], window), **style,
                          label=label(lr, bn))
     acc_ax.axhline(TARGET_ACCURACY, color=plotting.NEUTRAL, linestyle=":", linewidth=1)
@@ -186,7 +187,7 @@ def batchnorm_trains_faster(ctx: Context) -> Result:
     acc_ax.legend(loc="center right", fontsize=9)
     loss_ax.axhline(np.log(10), color=plotting.NEUTRAL, linestyle=":", linewidth=1)
     loss_ax.text(updates, np.log(10) * 1.15, "ln 10: uniform guess", ha="right", fontsize=9, color=plotting.NEUTRAL)
-    loss_ax.set(xlabel="SGD update", ylabel="training loss (mean of 20 batches)", title="training loss")
+    loss_ax.set(xlabel="SGD update", ylabel=f"training loss (mean of {window} batches)", title="training loss")
 
     reach = {key: per_seed[label(*key)]["updates_to_target"][0] for key in configurations}
     final = {key: per_seed[label(*key)]["final_accuracy"][0] for key in configurations}
@@ -195,7 +196,7 @@ def batchnorm_trains_faster(ctx: Context) -> Result:
     def never(reached):
         return f"never in {updates}" if reached is None else reached
 
-    plotting.caption(fig, f"64-100-100-100-10 ReLU network on {len(digits(ctx.seed)[0])} digits, SGD on batches of "
+    plotting.caption(fig, f"64-100-100-100-10 ReLU network on {train_examples} digits, SGD on batches of "
                           f"{BATCH_SIZE}, the same initial weights and batch order for all four runs; accuracy on "
                           f"the held-out 20 % every {every} updates. Updates to {TARGET_ACCURACY:.0%}: "
                           f"η = {LR:g}: {never(reach[LR, True])} with BN, {never(reach[LR, False])} without; "
@@ -219,6 +220,7 @@ def batchnorm_trains_faster(ctx: Context) -> Result:
             all_seeds((LARGE_LR, True), "final_accuracy", lambda a: a >= 0.95),
     }
     measured = {"updates": updates, "seeds": seeds, "learning_rates": [LR, LARGE_LR], "batch_size": BATCH_SIZE,
+                "train_examples": train_examples,
                 "target_accuracy": TARGET_ACCURACY, "per_seed": per_seed, "accuracy_at_updates": at_checkpoints}
     summary = (f"to {TARGET_ACCURACY:.0%}: {never(reach[LR, True])} vs {never(reach[LR, False])} updates (η = {LR:g}); "
                f"η = {LARGE_LR:g}: {final[LARGE_LR, True]:.3f} with BN, {final[LARGE_LR, False]:.3f} without")
@@ -338,9 +340,9 @@ def batchnorm_smoother_landscape(ctx: Context) -> Result:
                           f"flatter (median variation {plotting.number(plateau['variation']['without BN'], 2)} vs "
                           f"{plotting.number(plateau['variation']['with BN'], 2)} with BN); from update "
                           f"{steps[left] if left < len(steps) else '—'} (dotted, loss < {PLATEAU_EXIT:g}) its loss "
-                          f"band is {plotting.number(ratio['variation'], 2)}× wider (median; "
-                          f"{plotting.number(ratio['relative_variation'], 2)}× relative to L(θ)) and its β-proxy "
-                          f"{plotting.number(ratio['beta'], 2)}× larger than with BN. Internal covariate shift is "
+                          f"band is {plotting.number(ratio['variation'], 3)}× wider (median; "
+                          f"{plotting.number(ratio['relative_variation'], 3)}× relative to L(θ)) and its β-proxy "
+                          f"{plotting.number(ratio['beta'], 3)}× larger than with BN. Internal covariate shift is "
                           f"not measured here.")
 
     every_seed = {name: [compared[s]["ratio"][name] for s in seeds] for name in MEASURES}
@@ -362,9 +364,9 @@ def batchnorm_smoother_landscape(ctx: Context) -> Result:
                 "ratio_without_over_with_bn": every_seed,
                 "probes": {NAMES[bn]: run["probes"] for bn, run in shown.items()},
                 "final_accuracy": {s: {NAMES[bn]: run["accuracy"][-1] for bn, run in runs[s].items()} for s in seeds}}
-    summary = (f"after the plateau, without / with BN: loss variation {plotting.number(ratio['variation'], 2)}×, "
-               f"relative {plotting.number(ratio['relative_variation'], 2)}×, "
-               f"β-proxy {plotting.number(ratio['beta'], 2)}×")
+    summary = (f"after the plateau, without / with BN: loss variation {plotting.number(ratio['variation'], 3)}×, "
+               f"relative {plotting.number(ratio['relative_variation'], 3)}×, "
+               f"β-proxy {plotting.number(ratio['beta'], 3)}×")
     plotted = {"steps": steps, **{NAMES[bn]: {name: comparison["series"][bn][name] for name in ("loss", *MEASURES)}
                                   for bn in shown}}
     return Result(fig, summary, checks, measured, plotted)

@@ -14,8 +14,8 @@ Both figures measure this on our own runs: a 64-100-100-100-10 network on the of
 training, 20 % held out), trained with plain SGD on batches of 60, with and without ``nn.BatchNorm1d``
 after each hidden Linear (before the activation, as in the paper), from the same initial weights and the
 same batch order. The activation is ReLU: with sigmoid (the paper's choice) and PyTorch's default
-initialisation the network without BatchNorm does not leave chance level within 1000 updates at η = 0.1
-(measured while building this demo), so the figure would show only that.
+initialisation the network without BatchNorm does not leave chance level on these digits within 1000
+updates at η = 0.1 (seed 0), so the figure would show only that.
 """
 
 from __future__ import annotations

@@ -222,18 +222,26 @@ class Function:
         fn = cls()
         if cls.makes_view:
             versions.own_memory(inputs[0])
-        # One and two inputs are nearly every op a program runs, so they are spelled out: in Python 3.11
-        # a list comprehension is a function call of its own, which costs more than this bookkeeping.
+        # One to three inputs (a linear layer with its bias) are nearly every op a program runs, so they are
+        # spelled out: in Python 3.11 a generator or list comprehension is a function call of its own, which
+        # costs more than this bookkeeping.
         first = inputs[0]
         array_type = type(first.data)
-        if len(inputs) == 1:
+        count = len(inputs)
+        if count == 1:
             arrays: tuple = (first.data,)
             needs_input_grad: tuple[bool, ...] = (first.requires_grad,)
-        elif len(inputs) == 2:
+        elif count == 2:
             second = inputs[1]
             arrays = (first.data, second.data)
             needs_input_grad = (first.requires_grad, second.requires_grad)
             if type(arrays[1]) is not array_type:
+                _refuse_mixed_devices(cls, inputs)
+        elif count == 3:
+            second, third = inputs[1], inputs[2]
+            arrays = (first.data, second.data, third.data)
+            needs_input_grad = (first.requires_grad, second.requires_grad, third.requires_grad)
+            if type(arrays[1]) is not array_type or type(arrays[2]) is not array_type:
                 _refuse_mixed_devices(cls, inputs)
         else:
             arrays = tuple(t.data for t in inputs)

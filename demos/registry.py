@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 # The modules that hold figures, one per part of the lecture, then the LeNet-5 demo beyond it; load_all()
 # imports them in this order.
-PARTS = ("critical_points", "batch", "momentum", "adaptive_lr", "classification", "lenet")
+PARTS = ("critical_points", "batch", "momentum", "adaptive_lr", "classification", "batchnorm", "lenet")
 
 _ID = re.compile(r"F\d\d")
 _SLUG = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")

@@ -322,7 +322,7 @@ def feature_normalization(ctx: Context) -> Result:
             abs(raw["loss_min"] - normalized["loss_min"]) <= 1e-9 * normalized["loss_min"],
     }
     summary = (f"condition number {raw['condition_number']:,.0f} → {normalized['condition_number']:.2f}; "
-               f"steps {steps_text(raw)} → {normalized['reached']} ({bound}{ratio:,.0f}×)")
+               f"GD {steps_text(raw)} → {normalized['reached']} steps ({bound}{ratio:,.0f}×)")
     plotted = {name: {"path": run["path"][thinned(len(run["path"]))],
                       "relative_excess": relative_excess(run)[thinned(len(run["losses"]))]}
                for name, run in runs.items()}

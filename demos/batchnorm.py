@@ -175,6 +175,7 @@ def draw_surface(ax, run: dict, title: str, resolution: int, equal_aspect: bool)
 
 
 def steps_text(run: dict) -> str:
+    """The steps a run took to reach the tolerance, in words."""
     return f"{run['reached']:,} steps" if run["reached"] is not None else f"not within {run['budget']:,} steps"
 
 
@@ -580,7 +581,6 @@ def batch_normalization_testing(ctx: Context) -> Result:
     }
     summary = (f"running stats = hand EMA to {max(mean_error, var_error['unbiased']):.0e} (unbiased var); "
                f"train vs eval differ by {measured['max_train_minus_eval']:.2f}; eval spread {eval_spread:g}")
-    plotted = {"step": t, "running_mean": running_mean, "running_var": running_var, "batch_mean": batch_mean,
-               "batch_unbiased_var": unbiased_var, "train_among": train_among, "eval_among": eval_among,
-               "eval_alone": eval_alone}
+    # the running and batch statistics drawn on the left are in ``measured``
+    plotted = {"step": t, "train_among": train_among, "eval_among": eval_among, "eval_alone": eval_alone}
     return Result(fig, summary, checks, measured, plotted)

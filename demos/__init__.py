@@ -16,9 +16,9 @@ All computation goes through tinygrad_lite (Tensors, ``tl.grad``, ``tl.hessian``
 ``tl.nn``, ``tl.optim``, ``tl.data``); NumPy only generates data and matplotlib only draws.
 
 Modules: one per part of the lecture (``critical_points`` F01–F08, ``batch`` F09–F18, ``momentum``
-F19–F22, ``adaptive_lr`` F23–F36, ``classification`` F37–F43, ``batchnorm_benefit`` F48–F49 (part 5:
-what batch normalization buys); beyond the lecture, ``lenet`` F50: a convolutional network trained end
-to end), plus ``registry`` (the ``@figure``
+F19–F22, ``adaptive_lr`` F23–F36, ``classification`` F37–F43, ``batchnorm`` F44–F47 and ``batchnorm_benefit``
+F48–F49 (part 5: how batch normalization works, and what it buys); beyond the lecture, ``lenet`` F50: a
+convolutional network trained end to end), plus ``registry`` (the ``@figure``
 decorator, ``Context``, ``Result``), ``runner`` (files and table) and ``plotting`` (the shared style).
 
 Adding a figure

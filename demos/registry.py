@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-# The modules that hold figures, one per part of the lecture, then the LeNet-5 demo beyond it; load_all()
-# imports them in this order.
-PARTS = ("critical_points", "batch", "momentum", "adaptive_lr", "classification", "batchnorm_benefit", "lenet")
+# The modules that hold figures, one per part of the lecture (part 5, batch normalization, in two: how it
+# works and what it buys), then the LeNet-5 demo beyond it; load_all() imports them in this order.
+PARTS = ("critical_points", "batch", "momentum", "adaptive_lr", "classification", "batchnorm", "batchnorm_benefit",
+         "lenet")
 
 _ID = re.compile(r"F\d\d")
 _SLUG = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")

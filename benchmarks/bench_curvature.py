@@ -42,7 +42,7 @@ def problem(seed: int = 0):
     rng = np.random.default_rng(seed)
     X, Y = rng.standard_normal((SAMPLES, IN)), rng.standard_normal((SAMPLES, OUT))
     params = [rng.standard_normal(shape) / np.sqrt(shape[0]) for shape in SHAPES]
-    return X, Y, params, rng.standard_normal(sum(p.numel() for p in params))
+    return X, Y, params, rng.standard_normal(sum(p.size for p in params))
 
 
 def tinygrad_workloads(X, Y, params, v):

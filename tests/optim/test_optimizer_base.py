@@ -213,10 +213,10 @@ def test_running_out_of_memory_part_way_changes_nothing(name, steps_before, devi
     values_before, state_before = [p.cpu().numpy() for p in params], snapshot(opt)
     own_prepare = opt._prepare
 
-    def prepare(p, group):
+    def prepare(p, *needs):
         if p is params[1]:
             raise MemoryError("out of memory")
-        return own_prepare(p, group)
+        return own_prepare(p, *needs)
 
     opt._prepare = prepare
     with pytest.raises(MemoryError):

@@ -187,37 +187,40 @@ class Optimizer:
         work = [(group, p, self._checked_gradient(p, i, k))
                 for k, group in enumerate(self.param_groups)
                 for i, p in enumerate(group["params"]) if p.grad is not None]
+        needs = {}  # per group: the state arrays and the number of scratch arrays its rule uses
         for group in self.param_groups:  # a setting may have been changed by hand since it was checked
             self._check_lr(group["lr"])
             self._check_group(group)
-        prepared = [(p, g, group, *self._prepare(p, group)) for group, p, g in work]
+            needs[id(group)] = (self._state_arrays(group), self._scratch_arrays(group))
+        prepared = [(p, g, group, *self._prepare(p, *needs[id(group)])) for group, p, g in work]
         for p, g, group, state, new, scratch in prepared:  # allocates nothing, so it cannot fail half-way
             self._update(p, g, state, group, new, scratch)
             self.state[p] = state
         versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
 
-    def _prepare(self, p: Tensor, group: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str], list]:
-        """Phase 1 for one parameter: its state (its arrays moved to p's device, any array the rule needs
-        that does not exist yet made, in a new dict, so that nothing changes before phase 2), the names of
-        the arrays just made, and its scratch arrays."""
+    def _prepare(self, p: Tensor, starts: dict[str, float | None], wanted: int
+                 ) -> tuple[dict[str, Any], frozenset[str], list]:
+        """Phase 1 for one parameter: its state (its arrays moved to p's device, any array of ``starts`` that
+        does not exist yet made, in a new dict, so that nothing changes before phase 2), the names of the
+        arrays just made, and its ``wanted`` scratch arrays."""
         state = self.state.get(p)
         cached = self._scratch.get(p)
         # p has a new array when it is new to the optimizer or was moved (model.to(device)): only then can its
-        # state be on another device, so the check is not paid on every step
-        if state and (cached is None or cached[0] is not p.data):
+        # state be on another device, or its scratch arrays be missing, so neither is looked at every step
+        if cached is None or cached[0] is not p.data:
+            cached = None
+        if state and cached is None:
             state = _on_device_of(p, state)
-        starts = self._state_arrays(group)
-        missing = [name for name in starts if state is None or name not in state]
         new = _NOTHING_NEW
-        if missing or state is None:
+        if state is None or not starts.keys() <= state.keys():
             xp = backend.get_array_module(p.data)
+            missing = [name for name in starts if state is None or name not in state]
             state = dict(state or ())
             for name in missing:
                 start = starts[name]
                 state[name] = xp.empty_like(p.data) if start is None else xp.full_like(p.data, start)
             new = frozenset(missing)
-        wanted = self._scratch_arrays(group)
-        if cached is None or cached[0] is not p.data or len(cached[1]) < wanted:  # p is new, or has a new array
+        if cached is None or len(cached[1]) < wanted:
             cached = self._scratch[p] = (p.data, self._scratch_views(p, wanted))
         return state, new, cached[1]
 

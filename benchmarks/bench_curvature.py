@@ -23,7 +23,7 @@ import argparse
 
 import numpy as np
 from plotting import add_plot_option, default_path, grouped_bars, plain_log_labels, pyplot, save
-from timing import time_interleaved
+from timing import QUICK_HELP, time_interleaved
 
 import tinygrad_lite as tl
 
@@ -123,7 +123,11 @@ def plot_medians(medians: dict[str, float], path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_plot_option(parser, default_path("curvature"))
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP)
     args = parser.parse_args()
+    if args.quick:
+        global FAST_REPEATS, SLOW_REPEATS
+        FAST_REPEATS, SLOW_REPEATS = 1, 1
     X, Y, params, v = problem()
     n = v.size
     ours = tinygrad_workloads(X, Y, params, v)

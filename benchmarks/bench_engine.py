@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 from plotting import add_plot_option, default_path, grouped_bars, pyplot, save
-from timing import time_interleaved
+from timing import QUICK_HELP, time_interleaved
 
 import tinygrad_lite as tl
 
@@ -34,7 +34,7 @@ try:
 except ImportError:
     torch = None
 
-LENGTH_W2, LENGTH_W5, REPEATS = 1_000, 100_000, 7
+LENGTH_W2, LENGTH_W5, REPEATS, W5_REPEATS = 1_000, 100_000, 7, 5
 
 
 def chain(module, length: int, backward: bool = True) -> None:
@@ -158,7 +158,7 @@ def main() -> dict:
             for mode in ("no_grad", "forward", "forward+backward")))
 
     print(f"\nW5: a chain of {LENGTH_W5:,} ops, forward + backward")
-    long_runs = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W5)) for n, m in frameworks.items()}, repeats=5)
+    long_runs = time_interleaved({n: (lambda m=m: chain(m, LENGTH_W5)) for n, m in frameworks.items()}, W5_REPEATS)
     for name in frameworks:
         memory = peak_memory_mib(name if name == "torch" else "tinygrad_lite", LENGTH_W5)
         report[f"W5 {name}"] = {"seconds": long_runs[name], "peak_extra_mib": memory}
@@ -193,7 +193,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="also print the numbers as JSON")
     add_plot_option(parser, default_path("engine"))
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP)
     args = parser.parse_args()
+    if args.quick:
+        LENGTH_W2, LENGTH_W5, REPEATS, W5_REPEATS = 30, 3_000, 1, 1
     results = main()
     if args.plot:
         plot_report(results, args.plot)

@@ -27,7 +27,7 @@ import re
 import numpy as np
 import threadpoolctl
 from plotting import add_plot_option, default_path, pyplot, save
-from timing import time_interleaved
+from timing import QUICK_HELP, time_interleaved
 
 import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
@@ -166,7 +166,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=30)
     add_plot_option(parser, default_path("lenet"))
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP + " (--batch 8 --steps 2)")
     args = parser.parse_args()
+    if args.quick:
+        args.batch, args.steps = 8, 2
     if torch is not None:
         torch.set_num_threads(1)
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):

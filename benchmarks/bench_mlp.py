@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 from plotting import add_plot_option, default_path, plain_log_labels, pyplot, save
+from timing import QUICK_HELP
 
 import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
@@ -222,8 +223,11 @@ def main() -> None:
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 128, 1024])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP + " (--batches 1 8 --steps 2)")
     add_plot_option(parser, None, help_default=f"{default_path('mlp')}, or bench_mlp_cuda.png with --device cuda")
     args = parser.parse_args()
+    if args.quick:
+        args.batches, args.steps = [1, 8], 2
     if args.plot is None:
         args.plot = default_path("mlp_cuda" if args.device == "cuda" else "mlp")
     import threadpoolctl  # here, so that gpu_check.py can use the steps above where it is not installed

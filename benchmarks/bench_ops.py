@@ -15,6 +15,7 @@ import timeit
 
 import numpy as np
 from plotting import add_plot_option, default_path, grouped_bars, plain_log_labels, pyplot, save
+from timing import QUICK_HELP
 
 import tinygrad_lite as tl
 
@@ -48,7 +49,11 @@ def plot_rows(rows: dict[str, tuple[float, float, float, float]], path: str) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_plot_option(parser, default_path("ops"))
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP)
     args = parser.parse_args()
+    if args.quick:
+        global REPEATS, NUMBER
+        REPEATS, NUMBER = 1, 10
     a_np = np.random.default_rng(0).uniform(0.5, 2.0, 10).astype(np.float32)
     b_np = np.random.default_rng(1).uniform(0.5, 2.0, 10).astype(np.float32)
     a = tl.tensor(a_np, requires_grad=True)

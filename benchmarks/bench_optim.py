@@ -15,7 +15,7 @@ import argparse
 
 import numpy as np
 import threadpoolctl
-from timing import time_interleaved
+from timing import QUICK_HELP, time_interleaved
 
 import tinygrad_lite as tl
 
@@ -110,7 +110,10 @@ def main(repeats: int) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help=QUICK_HELP + " (--repeats 2)")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats = 2
     if torch is not None:
         torch.set_num_threads(1)
     with threadpoolctl.threadpool_limits(1):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+QUICK_HELP = "a smoke run: tiny sizes and one or two repeats, to check that the script works (not a measurement)"
+
 
 def time_interleaved(workloads: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
     """Median seconds of each workload, running them in turn ``repeats`` times."""

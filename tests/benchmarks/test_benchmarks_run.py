@@ -1,0 +1,50 @@
+"""Every benchmark script runs end to end (``--quick``: tiny sizes, one or two repeats) and prints its table,
+so a change to the API cannot break a benchmark unnoticed. Nothing here looks at the timings."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# script: lines its table must print (the workloads it measures)
+EXPECTED = {
+    "bench_mlp.py": ["tinygrad_lite ms", "tl/numpy"],
+    "bench_ops.py": ["add", "matmul (dot)", "fwd+bwd µs"],
+    "bench_engine.py": ["W2: a chain", "W7: a chain", "W5: a chain", "tinygrad_lite"],
+    "bench_curvature.py": ["tl grad", "tl hvp", "tl hessian", "HVP / grad"],
+    "bench_lenet.py": ["one LeNet-5 training step", "where tinygrad_lite's time goes", "Adam step"],
+    "bench_optim.py": ["SGD momentum=0.9", "Momentum (lecture)", "Adagrad", "RMSProp", "Adam", "AdamW"],
+}
+WITHOUT_PLOT = {"bench_optim.py"}  # its table is the whole report
+
+
+def run_script(script: str, *args: str) -> str:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("script", list(EXPECTED))
+def test_the_benchmark_runs_and_prints_its_table(script):
+    stdout = run_script(script, *(() if script in WITHOUT_PLOT else ("--plot", "")))
+    for line in EXPECTED[script]:
+        assert line in stdout, f"{script} did not print {line!r}:\n{stdout}"
+
+
+def test_a_benchmark_writes_its_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "bench_mlp.png"
+    run_script("bench_mlp.py", "--plot", str(path))
+    assert path.stat().st_size > 10_000
+
+
+def test_every_benchmark_script_is_run_here():
+    scripts = {p.name for p in (ROOT / "benchmarks").glob("bench_*.py")}
+    assert scripts == set(EXPECTED)

@@ -47,6 +47,7 @@ class CrossEntropy(Function):
         grad *= grad_output
         return grad
 
+
 def cross_entropy(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """The mean (or sum, or each) of −log softmax(logits)[n, target[n]] for float logits of shape (N, C) and
     integer labels of shape (N,), each in [0, C). The caller checks the labels."""

@@ -46,5 +46,15 @@ def test_a_benchmark_writes_its_plot(tmp_path):
 
 
 def test_every_benchmark_script_is_run_here():
-    scripts = {p.name for p in (ROOT / "benchmarks").glob("bench_*.py")}
+    scripts = {p.name for p in (ROOT / "benchmarks").glob("bench_*.py")}  # gpu_check.py: its own test below
     assert scripts == set(EXPECTED)
+
+
+def test_the_gpu_check_runs_on_the_cuda_simulator():
+    """benchmarks/gpu_check.py, the one script a GPU machine runs: here on the simulator, its benchmark alone."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]), TL_CUDASIM="1",
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu_check.py"), "--no-tests", "--steps", "1"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "B = 1024" in done.stdout and "SIMULATED" in done.stdout and "OK" in done.stdout

@@ -180,6 +180,8 @@ class TestCrossEntropyOptions:
         assert g.grad_fn is None and not g.requires_grad
         softmax = np.exp(x.detach().cpu().numpy()) / np.exp(x.detach().cpu().numpy()).sum(1, keepdims=True)
         np.testing.assert_allclose(g.cpu().numpy(), (softmax - np.eye(3)[LABELS]) / 4, rtol=1e-5, atol=1e-7)
+        one = F.cross_entropy(x[1], const(LABELS[1], x))  # one example of shape (C,): a batch of one, the same op
+        assert one.shape == () and type(one.grad_fn).__name__ == "CrossEntropy"
 
     @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
     def test_fused_op_equals_the_composed_ops_to_second_order(self, device, rng, reduction):

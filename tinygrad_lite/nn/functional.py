@@ -238,12 +238,8 @@ def cross_entropy(input: Tensor, target, weight: Tensor | None = None, ignore_in
     target = _target_tensor(target, input, who)
     if target.dtype.kind in "iu":
         ignored = _check_labels(input, target, ignore_index, who, "logits")
-        if ignored is None and weight is None and label_smoothing == 0.0:  # the common case
-            if ndim == 2:
-                _check_not_empty(target.numel(), reduction, who, input)
-                return fused_cross_entropy(floating(input), target, reduction)  # one op, forward and backward
-            if ndim == 1:
-                return _nll(log_softmax(input, axis=-1), target, reduction, who)
+        if ignored is None and weight is None and label_smoothing == 0.0 and ndim <= 2:
+            return _cross_entropy_op(input, target, reduction, who)  # the common case: one op
         class_weights = _class_weights(weight, input, who, "logits")
         log_probs = log_softmax(_classes_last(input), axis=-1)
         loss, denominator = _labels_nll(log_probs, target, ignored, class_weights, reduction, who, input)
@@ -410,6 +406,16 @@ def _batch_shaped(loss: Tensor, target: Tensor, reduction: str) -> Tensor:
     if reduction == "none" and loss.shape != target.shape:
         return reshape(loss, target.shape)
     return loss
+
+
+def _cross_entropy_op(logits: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:
+    """The fused CrossEntropy op on checked labels; one example of shape (C,) is a batch of one."""
+    logits = floating(logits)
+    if logits.ndim == 1:
+        loss = fused_cross_entropy(unsqueeze(logits, 0), reshape(target, (1,)), reduction)
+        return reshape(loss, ()) if reduction == "none" else loss
+    _check_not_empty(target.numel(), reduction, who, logits)
+    return fused_cross_entropy(logits, target, reduction)
 
 
 def _nll(log_probs: Tensor, target: Tensor, reduction: str, who: str) -> Tensor:

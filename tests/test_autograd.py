@@ -203,6 +203,20 @@ def test_custom_function_and_a_wrong_gradient_shape(device):
         Double.apply(x).sum().backward()
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_custom_function_whose_backward_returns_an_array(device, create_graph):
+    class Double(tl.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, grad_output):
+            return grad_output.data * 2  # an array, not a Tensor
+
+    x = tl.tensor([1.0, 2.0], requires_grad=True, device=device)
+    with pytest.raises(TypeError, match=r"backward of Double returned a ndarray as a gradient, expected a Tensor"):
+        Double.apply(x).sum().backward(create_graph=create_graph)
+
+
 def test_detect_anomaly_names_the_forward_op(device):
     x = tl.tensor([0.0, 1.0], requires_grad=True, device=device)
     with tl.detect_anomaly(), np.errstate(divide="ignore"):

@@ -8,7 +8,7 @@ import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.ops.cross_entropy import CrossEntropy
-from tinygrad_lite.ops.elementwise import ReLU
+from tinygrad_lite.ops.elementwise import Add, Mul, ReLU, Sigmoid, Sub, Tanh
 from tinygrad_lite.ops.linalg import Linear
 
 
@@ -18,6 +18,15 @@ def labels(like):
 
 # each op with a backward on arrays: (its Function, a function of float64 tensors that applies it, input shapes)
 CASES = {
+    "add": (Add, lambda a, b: a + b, [(3, 4), (3, 4)]),
+    "add, broadcast": (Add, lambda a, b: a + b, [(2, 3, 4), (3, 1)]),
+    "sub, broadcast": (Sub, lambda a, b: a - b, [(3, 1), (2, 1, 4)]),
+    "mul": (Mul, lambda a, b: a * b, [(3, 4), (3, 4)]),
+    "mul, broadcast": (Mul, lambda a, b: a * b, [(4,), (3, 1)]),
+    "mul of 0-d tensors": (Mul, lambda a, b: a * b, [(), ()]),
+    "tanh": (Tanh, lambda x: x.tanh(), [(3, 4)]),
+    "tanh of a 0-d tensor": (Tanh, lambda x: x.tanh(), [()]),
+    "sigmoid": (Sigmoid, lambda x: x.sigmoid(), [(3, 4)]),
     "linear": (Linear, lambda x, w, b: F.linear(x, w, b), [(4, 3), (5, 3), (5,)]),
     "linear without bias": (Linear, lambda x, w: F.linear(x, w), [(4, 3), (5, 3)]),
     "linear, a batch of one": (Linear, lambda x, w, b: F.linear(x, w, b), [(1, 3), (5, 3), (5,)]),

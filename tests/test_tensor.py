@@ -184,3 +184,38 @@ def test_scalar_constants_keep_the_sign_of_zero(device):
     assert np.signbit((x * 0.0).cpu().numpy()[0]) == False  # noqa: E712  (numpy bool)
     assert np.signbit((x * -0.0).cpu().numpy()[0]) == True  # noqa: E712
     assert np.signbit((x * 0.0).cpu().numpy()[0]) == False  # noqa: E712  (the cache did not swap them)
+
+
+def test_the_methods_that_are_op_functions_are_the_functions_their_defs_call():
+    """tensor.py replaces these methods by the op function each def hands the tensor to: the def must do
+    exactly that (``return ops.<name>(self[, other])``), so the replacement changes nothing but speed."""
+    import ast
+    import importlib
+    import inspect
+
+    from tinygrad_lite import ops
+
+    tensor = importlib.import_module("tinygrad_lite.tensor")  # the module (tl.tensor is the factory)
+    tree = ast.parse(inspect.getsource(tensor))
+    body = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Tensor").body
+    defs = {node.name: node for node in body if isinstance(node, ast.FunctionDef)}
+    assert tensor.METHODS_THAT_ARE_OPS
+    for method, op in tensor.METHODS_THAT_ARE_OPS.items():
+        (statement,) = defs[method].body
+        call = statement.value
+        params = [arg.arg for arg in defs[method].args.args]
+        assert isinstance(statement, ast.Return) and isinstance(call, ast.Call) and not call.keywords
+        assert ast.unparse(call.func) == f"ops.{op.__name__}" and getattr(ops, op.__name__) is op
+        assert [ast.unparse(arg) for arg in call.args] == params in (["self"], ["self", "other"])
+        assert getattr(tl.Tensor, method) is op
+
+
+def test_operators_bound_to_op_functions_still_compute(device):
+    x = tl.tensor([1.0, 2.0], device=device, requires_grad=True)
+    y = tl.tensor([3.0, 5.0], device=device)
+    values = [x + y, x - y, x * y, x / y, -x, x.exp(), x.log(), x.tanh(), x.sigmoid(), (x - 1.5).relu()]
+    expected = [[4, 7], [-2, -3], [3, 10], [1 / 3, 0.4], [-1, -2], np.exp([1, 2]), np.log([1, 2]), np.tanh([1, 2]),
+                1 / (1 + np.exp([-1.0, -2.0])), [0, 0.5]]
+    for value, reference in zip(values, expected, strict=True):
+        np.testing.assert_allclose(value.detach().cpu().numpy(), reference, rtol=1e-6)
+    np.testing.assert_allclose((x @ y).item(), 13.0)

@@ -21,7 +21,9 @@ import os
 import threading
 import traceback
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
+
+import numpy as np
 
 from . import backend, versions
 from .tensor import Tensor
@@ -223,38 +225,41 @@ class Function:
         if cls.makes_view:
             versions.own_memory(inputs[0])
         # One to three inputs (a linear layer with its bias) are nearly every op a program runs, so they are
-        # spelled out: in Python 3.11 a generator or list comprehension is a function call of its own, which
-        # costs more than this bookkeeping.
+        # spelled out: in Python 3.11 a comprehension is a function call of its own, and a call that unpacks
+        # *arrays or **params costs more than this bookkeeping.
         first = inputs[0]
         array_type = type(first.data)
         count = len(inputs)
-        if count == 1:
-            arrays: tuple = (first.data,)
-            needs_input_grad: tuple[bool, ...] = (first.requires_grad,)
-        elif count == 2:
-            second = inputs[1]
-            arrays = (first.data, second.data)
-            needs_input_grad = (first.requires_grad, second.requires_grad)
-            if type(arrays[1]) is not array_type:
-                _refuse_mixed_devices(cls, inputs)
-        elif count == 3:
-            second, third = inputs[1], inputs[2]
-            arrays = (first.data, second.data, third.data)
-            needs_input_grad = (first.requires_grad, second.requires_grad, third.requires_grad)
-            if type(arrays[1]) is not array_type or type(arrays[2]) is not array_type:
-                _refuse_mixed_devices(cls, inputs)
-        else:
-            arrays = tuple(t.data for t in inputs)
-            needs_input_grad = tuple(t.requires_grad for t in inputs)
-            if any(type(array) is not array_type for array in arrays):
-                _refuse_mixed_devices(cls, inputs)
         try:
-            data = fn.forward(*arrays, **params)
+            if count == 1:
+                needs_input_grad: tuple[bool, ...] = (first.requires_grad,)
+                data = fn.forward(first.data, **params) if params else fn.forward(first.data)
+            elif count == 2:
+                second = inputs[1]
+                needs_input_grad = (first.requires_grad, second.requires_grad)
+                if type(second.data) is not array_type:
+                    _refuse_mixed_devices(cls, inputs)
+                data = (fn.forward(first.data, second.data, **params) if params else
+                        fn.forward(first.data, second.data))
+            elif count == 3:
+                second, third = inputs[1], inputs[2]
+                needs_input_grad = (first.requires_grad, second.requires_grad, third.requires_grad)
+                if type(second.data) is not array_type or type(third.data) is not array_type:
+                    _refuse_mixed_devices(cls, inputs)
+                data = (fn.forward(first.data, second.data, third.data, **params) if params else
+                        fn.forward(first.data, second.data, third.data))
+            else:
+                arrays = tuple([t.data for t in inputs])
+                needs_input_grad = tuple([t.requires_grad for t in inputs])
+                for array in arrays:
+                    if type(array) is not array_type:
+                        _refuse_mixed_devices(cls, inputs)
+                data = fn.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:
             described = ", ".join(f"{t.shape} {t.dtype}" for t in inputs)
             raise type(error)(f"{cls.__name__.lower()}: inputs {described}: {error}") from None
         if type(data) is not array_type and not backend.is_backend_array(data):  # NumPy: 0-d results are scalars
-            data = backend.get_array_module(arrays[0]).asarray(data)
+            data = backend.get_array_module(first.data).asarray(data)
 
         state = _state
         # integer and bool results carry no gradient
@@ -392,22 +397,33 @@ def _recorded_inputs(fn: Function) -> tuple[Tensor, ...]:
     return tuple([versions.as_recorded(t, fn._clock) for t in fn.inputs])
 
 
-def _leaf_grad(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
-    """The new ``.grad`` of a leaf: the first gradient borrowed (no copy; copied before any in-place
-    change), later ones added."""
-    return versions.borrowed(g) if total is None else _accumulate(total, g, create_graph)
-
-
-def _accumulate(total: Tensor | None, g: Tensor, create_graph: bool) -> Tensor:
-    """total + g, out of place (gradient arrays are shared between tensors, never written into)."""
+def _leaf_grad(total: Tensor | None, g, on_arrays: bool, create_graph: bool) -> Tensor:
+    """The new ``.grad`` of a leaf from a gradient ``g`` (an array when ``on_arrays``, else a Tensor): the
+    first gradient borrowed (no copy; copied before any in-place change), later ones added (out of place:
+    gradient arrays are shared between tensors, never written into)."""
     if total is None:
-        return g
+        return versions.borrowed_array(g) if on_arrays else versions.borrowed(g)
     if create_graph:
         return total + g
-    data = total.data + g.data
-    if not isinstance(data, type(total.data)):  # NumPy turns 0-d sums into scalars
-        data = backend.get_array_module(total.data).asarray(data)
-    return Tensor._make(data, False)
+    return Tensor._make(_array_sum(total.data, g if on_arrays else g.data), False)
+
+
+def _array_sum(a, b):
+    """a + b for two gradient arrays, an array even where NumPy turns a 0-d sum into a scalar."""
+    total = a + b
+    return total if type(total) is type(a) else backend.get_array_module(a).asarray(total)
+
+
+def _tensor_backward_on_arrays(fn: Function, grad_output):
+    """The input gradients of an op without ``backward_arrays``, as arrays, from its output's gradient as an
+    array: its Tensor backward run on a Tensor around the array (in a backward that records no graph)."""
+    input_grads = fn.backward(Tensor._make(grad_output, False))
+    arrays = []
+    for g in input_grads if type(input_grads) is tuple else (input_grads,):
+        if g is not None and not isinstance(g, Tensor):
+            raise _not_a_gradient(fn, g, "a Tensor")
+        arrays.append(None if g is None else g.data)
+    return tuple(arrays)
 
 
 def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], create_graph: bool,
@@ -423,8 +439,12 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
     always recorded after the ops that feed it, so when its turn comes every gradient flowing into it
     has arrived. A heap holds the Functions with a gradient waiting, the latest first, so no separate
     topological sort of the graph is needed.
+
+    The gradients on their way are Tensors when the backward records a graph (``create_graph=True``), or
+    runs under detect_anomaly (which checks each backward's Tensor ops). Otherwise, in every training
+    step, they are bare arrays, and the only Tensors made are the leaves' ``.grad`` and the results.
     """
-    results: list[Tensor | None] = [None] * len(inputs) if inputs is not None else []
+    results: list = [None] * len(inputs) if inputs is not None else []
     wanted_leaf: dict[int, int] = {}
     wanted_fn: dict[Function, int] = {}
     needed: set[Function] | None = None
@@ -443,20 +463,34 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
                     needed.add(fn)
                     break
 
-    grads: dict[Function, Tensor] = {}
+    anomaly = _state.anomaly_enabled
+    on_arrays = not (create_graph or anomaly)
+    grad_type = type(grad_outputs[0].data) if on_arrays and grad_outputs else Tensor  # what a gradient is
+
+    def add(total, g):
+        if total is None:
+            return g
+        return _array_sum(total, g) if on_arrays else total + g
+
+    def to_leaf(t: Tensor, g) -> None:
+        if inputs is None:
+            t.grad = _leaf_grad(t.grad, g, on_arrays, create_graph)
+        elif id(t) in wanted_leaf:
+            i = wanted_leaf[id(t)]
+            results[i] = add(results[i], g)
+
+    grads: dict[Function, Any] = {}  # Tensors or arrays (see above)
     waiting: list[tuple[int, Function]] = []  # (−sequence, Function): a heap, the latest Function on top
     with _GradMode(create_graph):
         for t, g in zip(outputs, grad_outputs, strict=True):
+            g = g.data if on_arrays else g
             root = t.grad_fn
-            if root is not None:
-                if root not in grads:
-                    heapq.heappush(waiting, (-root._sequence, root))
-                grads[root] = _accumulate(grads.get(root), g, create_graph)
-            elif inputs is None:
-                t.grad = _leaf_grad(t.grad, g, create_graph)
-            elif id(t) in wanted_leaf:
-                i = wanted_leaf[id(t)]
-                results[i] = _accumulate(results[i], g, create_graph)
+            if root is None:
+                to_leaf(t, g)
+                continue
+            if root not in grads:
+                heapq.heappush(waiting, (-root._sequence, root))
+            grads[root] = add(grads.get(root), g)
 
         while waiting:
             fn = heapq.heappop(waiting)[1]
@@ -470,12 +504,14 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             if fn._clock != versions._clock or versions.graph_rebinds:  # something changed in place since
                 versions.check_unchanged(fn)
                 recorded = _recorded_inputs(fn)
-            if _state.anomaly_enabled:
+            if on_arrays:
+                backward_arrays = fn.backward_arrays
+                input_grads = (_tensor_backward_on_arrays(fn, grad_output) if backward_arrays is None else
+                               backward_arrays(grad_output))
+            elif anomaly:
                 input_grads = _call_backward(fn, grad_output)
-            elif fn.backward_arrays is None or create_graph:
-                input_grads = fn.backward(grad_output)
             else:
-                input_grads = _as_tensors(fn.backward_arrays(grad_output.data), grad_output.data)
+                input_grads = fn.backward(grad_output)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) != len(recorded):
@@ -484,33 +520,41 @@ def _run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], cre
             for t, g, needs in zip(recorded, input_grads, fn.needs_input_grad):
                 if g is None or not needs:
                     continue
-                if g.data.shape != t.data.shape:
+                if type(g) is not grad_type:
+                    g = _checked_grad(g, grad_type, fn)
+                if g.shape != t.data.shape:
                     raise RuntimeError(f"backward of {type(fn).__name__} returned a gradient of shape {g.shape} "
                                        f"for an input of shape {t.shape}")
                 producer = t.grad_fn
-                if producer is not None:
-                    earlier = grads.get(producer)
-                    if earlier is None:
-                        grads[producer] = g
-                        heapq.heappush(waiting, (-producer._sequence, producer))
-                    else:
-                        grads[producer] = _accumulate(earlier, g, create_graph)
-                elif inputs is None:
-                    t.grad = _leaf_grad(t.grad, g, create_graph)
-                elif id(t) in wanted_leaf:
-                    i = wanted_leaf[id(t)]
-                    results[i] = _accumulate(results[i], g, create_graph)
+                if producer is None:
+                    to_leaf(t, g)
+                elif producer in grads:
+                    grads[producer] = add(grads[producer], g)
+                else:
+                    grads[producer] = g
+                    heapq.heappush(waiting, (-producer._sequence, producer))
+    if on_arrays:
+        return [None if r is None else Tensor._make(r, False) for r in results]
     return results
 
 
-def _as_tensors(arrays, like) -> tuple[Tensor | None, ...]:
-    """The gradients a ``backward_arrays`` returned, as Tensors outside any graph; ``like`` is the output's
-    gradient array, whose type they take (NumPy turns 0-d results into scalars)."""
-    if type(arrays) is not tuple:
-        arrays = (arrays,)
-    array_type = type(like)
-    return tuple(None if a is None else Tensor._make(
-        a if type(a) is array_type else backend.get_array_module(like).asarray(a), False) for a in arrays)
+def _checked_grad(g, grad_type: type, fn: Function):
+    """A gradient from ``fn``'s backward that is not of the engine's ``grad_type``: a NumPy scalar (NumPy's
+    0-d results) becomes a 0-d array; a Tensor subclass, or an array of another device (the backward of
+    ``.to(device)``), stays as it is; anything else is the op's error."""
+    if grad_type is Tensor:
+        if isinstance(g, Tensor):
+            return g
+    elif isinstance(g, np.generic):
+        return np.asarray(g)
+    elif backend.is_backend_array(g):
+        return g
+    raise _not_a_gradient(fn, g, "a Tensor" if grad_type is Tensor else "an array")
+
+
+def _not_a_gradient(fn: Function, g, expected: str) -> TypeError:
+    return TypeError(f"backward of {type(fn).__name__} returned a {type(g).__name__} as a gradient, "
+                     f"expected {expected} or None")
 
 
 def _default_grad(output: Tensor, who: str, index: int | None = None) -> Tensor:

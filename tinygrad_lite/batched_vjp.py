@@ -139,7 +139,7 @@ def _broadcast_to(fn, out, batched):
 
 def _sum_to(fn, out, batched):
     (x,) = fn.inputs
-    lead = x.ndim - out.ndim  # as ops.broadcast._sum_to_array, every axis moved one to the right
+    lead = x.ndim - out.ndim  # as ops.broadcast.sum_to_array, every axis moved one to the right
     axes = tuple(range(1, lead + 1)) + tuple(
         1 + lead + i for i, n in enumerate(out.shape) if n == 1 and x.shape[lead + i] != 1)
     total = batched[0].sum(axis=axes, keepdims=True) if axes else batched[0]

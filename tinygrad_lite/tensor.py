@@ -812,3 +812,14 @@ def _to_arguments(args: tuple, kwargs: dict):
 
 # Imported last: both modules use Tensor, and Tensor's methods use them only when called.
 from . import autograd, factories, ops, versions  # noqa: E402
+
+# The arithmetic operators and the lecture's elementwise functions only hand the tensor to one op function,
+# so once ops is loaded they *are* that function: ``x * y`` calls ``ops.mul(x, y)`` with no method in
+# between. That is one Python call fewer in every op of every program, a few percent of a chain of tiny
+# ops, where the bookkeeping is all the time there is. The defs above say what each method does (and are
+# what type checkers read); tests/test_tensor.py checks that each method is the function its def calls.
+METHODS_THAT_ARE_OPS = {"__add__": ops.add, "__sub__": ops.sub, "__mul__": ops.mul, "__truediv__": ops.div,
+                        "__matmul__": ops.matmul, "__neg__": ops.neg, "exp": ops.exp, "log": ops.log,
+                        "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu}
+for _method, _op in METHODS_THAT_ARE_OPS.items():
+    setattr(Tensor, _method, _op)

@@ -92,6 +92,13 @@ def borrowed(g: Tensor) -> Tensor:
     return t
 
 
+def borrowed_array(array) -> Tensor:
+    """A gradient array as a leaf's new ``.grad``, marked to be copied before any write (as :func:`borrowed`)."""
+    t = Tensor._make(array, False)
+    t._borrowed = True
+    return t
+
+
 def _memory(array):
     """The array whose memory ``array`` uses (itself, or the array it is a view of)."""
     base = array.base

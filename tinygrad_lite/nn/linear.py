@@ -31,7 +31,8 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(f"Linear: input of shape {x.shape} should have {self.in_features} features "
                              f"(in_features) in its last axis")
         return linalg.linear(x, self.weight, self.bias)  # F.linear without its checks: the shape is checked above

@@ -13,8 +13,10 @@ from ..autograd import Function
 from ..tensor import Tensor
 
 
-def _sum_to_array(array, shape: tuple[int, ...]):
+def sum_to_array(array, shape: tuple[int, ...]):
     """Sum ``array`` over the leading axes it has beyond ``shape`` and over axes where ``shape`` has 1."""
+    if array.shape == shape:
+        return array
     lead = array.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1)
@@ -43,7 +45,7 @@ class SumTo(Function):
     reads_inputs = False
 
     def forward(self, x, shape):
-        return _sum_to_array(x, shape)
+        return sum_to_array(x, shape)
 
     def backward(self, grad_output):
         (x,) = self.inputs

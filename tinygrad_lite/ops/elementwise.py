@@ -23,7 +23,7 @@ import numpy as np
 from .. import backend, dtypes
 from ..autograd import Function
 from ..tensor import Tensor
-from .broadcast import broadcast_to, sum_to
+from .broadcast import broadcast_to, sum_to, sum_to_array
 from .convert import cast
 from .operands import as_tensor, binary_operands, floating
 
@@ -50,6 +50,11 @@ class Add(Function):
         grad_b = sum_to(grad_output, b.shape) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
+    def backward_arrays(self, grad_output):
+        a, b = self.inputs
+        return (sum_to_array(grad_output, a.data.shape) if self.needs_input_grad[0] else None,
+                sum_to_array(grad_output, b.data.shape) if self.needs_input_grad[1] else None)
+
 
 class Sub(Function):
     """y = a − b;  dy/da = 1, dy/db = −1."""
@@ -65,6 +70,11 @@ class Sub(Function):
         grad_b = sum_to(-grad_output, b.shape) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
+    def backward_arrays(self, grad_output):
+        a, b = self.inputs
+        return (sum_to_array(grad_output, a.data.shape) if self.needs_input_grad[0] else None,
+                sum_to_array(-grad_output, b.data.shape) if self.needs_input_grad[1] else None)
+
 
 class Mul(Function):
     """y = a · b;  dy/da = b, dy/db = a."""
@@ -77,6 +87,11 @@ class Mul(Function):
         grad_a = sum_to(grad_output * b, a.shape) if self.needs_input_grad[0] else None
         grad_b = sum_to(grad_output * a, b.shape) if self.needs_input_grad[1] else None
         return grad_a, grad_b
+
+    def backward_arrays(self, grad_output):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        return (sum_to_array(grad_output * b, a.shape) if self.needs_input_grad[0] else None,
+                sum_to_array(grad_output * a, b.shape) if self.needs_input_grad[1] else None)
 
 
 class Div(Function):
@@ -254,6 +269,10 @@ class Tanh(Function):
     def backward(self, grad_output):
         return TanhGrad.apply(grad_output, self.output())
 
+    def backward_arrays(self, grad_output):
+        y = self._output_data
+        return grad_output * (1 - y * y)
+
 
 class TanhGrad(Function):
     """z = g · (1 − y²): tanh's backward as one op, for g = dL/dy and y = tanh x (PyTorch's tanh_backward).
@@ -289,6 +308,10 @@ class Sigmoid(Function):
 
     def backward(self, grad_output):
         return SigmoidGrad.apply(grad_output, self.output())
+
+    def backward_arrays(self, grad_output):
+        y = self._output_data
+        return grad_output * (y * (1 - y))
 
 
 class SigmoidGrad(Function):
@@ -432,17 +455,20 @@ class Where(Function):
 
 def add(a, b, *, alpha=1) -> Tensor:
     """a + alpha · b, broadcasting."""
-    return Add.apply(*binary_operands(a, b if alpha == 1 else b * alpha, "add"))
+    a, b = binary_operands(a, b if alpha == 1 else b * alpha, "add")
+    return Add.apply(a, b)
 
 
 def sub(a, b, *, alpha=1) -> Tensor:
     """a − alpha · b, broadcasting."""
-    return Sub.apply(*binary_operands(a, b if alpha == 1 else b * alpha, "sub"))
+    a, b = binary_operands(a, b if alpha == 1 else b * alpha, "sub")
+    return Sub.apply(a, b)
 
 
 def mul(a, b) -> Tensor:
     """a · b elementwise, broadcasting."""
-    return Mul.apply(*binary_operands(a, b, "mul"))
+    a, b = binary_operands(a, b, "mul")
+    return Mul.apply(a, b)
 
 
 def div(a, b) -> Tensor:

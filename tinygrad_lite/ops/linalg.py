@@ -131,8 +131,11 @@ class Linear(Function):
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x Wᵀ + b. A batch of rows (2-D ``x`` of ``weight``'s dtype) is one Linear node; any other input
     (one vector, extra batch axes, mixed dtypes) is composed from matmul and add, with their rules."""
-    same_dtype = x.dtype == weight.dtype and (bias is None or bias.dtype == weight.dtype)
-    if x.ndim == 2 and same_dtype and (bias is None or bias.ndim == 1):
-        return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)
-    y = matmul(x, _matrix_transpose(weight))
-    return y if bias is None else y + bias
+    x_array, dtype = x.data, weight.data.dtype  # the arrays' attributes: this runs in every layer of every step
+    if bias is None:
+        if x_array.ndim == 2 and x_array.dtype == dtype:
+            return Linear.apply(x, weight)
+        return matmul(x, _matrix_transpose(weight))
+    if x_array.ndim == 2 and x_array.dtype == dtype and bias.data.ndim == 1 and bias.data.dtype == dtype:
+        return Linear.apply(x, weight, bias)
+    return matmul(x, _matrix_transpose(weight)) + bias

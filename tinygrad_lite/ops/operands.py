@@ -67,4 +67,4 @@ def binary_operands(a, b, op: str) -> tuple[Tensor, Tensor]:
 
 def floating(x: Tensor) -> Tensor:
     """``x`` itself if it is a float tensor, else ``x`` cast to the default float dtype (``exp(int)`` is float)."""
-    return x if x.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())
+    return x if x.data.dtype.kind == "f" else cast(x, dtypes.get_default_dtype())

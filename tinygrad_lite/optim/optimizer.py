@@ -184,19 +184,19 @@ class Optimizer:
         written; then each update runs in place in ``p.data`` (so every reference to a parameter sees it)
         and its state arrays. The rules compute on arrays, not Tensors, so no graph is recorded.
         """
-        work = [(group, p, self._checked_gradient(p, i, k))
-                for k, group in enumerate(self.param_groups)
-                for i, p in enumerate(group["params"]) if p.grad is not None]
-        needs = {}  # per group: the state arrays and the number of scratch arrays its rule uses
-        for group in self.param_groups:  # a setting may have been changed by hand since it was checked
-            self._check_lr(group["lr"])
+        prepared = []  # phase 1: (p, its gradient array, group, state, new state arrays, scratch arrays)
+        for k, group in enumerate(self.param_groups):
+            self._check_lr(group["lr"])  # a setting may have been changed by hand since it was checked
             self._check_group(group)
-            needs[id(group)] = (self._state_arrays(group), self._scratch_arrays(group))
-        prepared = [(p, g, group, *self._prepare(p, *needs[id(group)])) for group, p, g in work]
-        for p, g, group, state, new, scratch in prepared:  # allocates nothing, so it cannot fail half-way
+            starts, wanted = self._state_arrays(group), self._scratch_arrays(group)
+            for i, p in enumerate(group["params"]):
+                if p.grad is not None:
+                    prepared.append((p, self._checked_gradient(p, i, k), group, *self._prepare(p, starts, wanted)))
+        for p, g, group, state, new, scratch in prepared:  # phase 2 allocates nothing, so it cannot fail half-way
             self._update(p, g, state, group, new, scratch)
             self.state[p] = state
-        versions.mark_all_modified([p for _, p, _ in work], f"{self._name}.step")  # a graph still reading p raises
+        # a graph that still reads a parameter now raises in its backward
+        versions.mark_all_modified([entry[0] for entry in prepared], f"{self._name}.step")
 
     def _prepare(self, p: Tensor, starts: dict[str, float | None], wanted: int
                  ) -> tuple[dict[str, Any], frozenset[str], list]:

@@ -11,7 +11,11 @@ With ``--device cuda`` the same step runs on the GPU: tinygrad_lite on CuPy agai
 step on CuPy arrays and PyTorch on CUDA, plus tinygrad_lite on the CPU for the speed-up. Every GPU step
 ends by waiting for the device, since GPU work is asynchronous. Run:
 
-    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30] [--device cpu|cuda] [--plot PATH]
+    python benchmarks/bench_mlp.py [--batches 1 32 128 1024] [--steps 30] [--device cpu|cuda] [--phases] [--plot PATH]
+
+``--phases`` adds a table of where the time goes: forward, backward and update timed apart for tinygrad_lite and
+the NumPy step, and the NumPy step written with tinygrad_lite's own array operations, so that what is left is
+Python.
 
 The figure goes to docs/figures/bench_mlp.png (bench_mlp_cuda.png with --device cuda); --plot "" for none.
 """
@@ -51,7 +55,8 @@ def initial_weights(seed: int = 0) -> list[np.ndarray]:
 class NumpyStep:
     """The reference: forward, softmax cross-entropy and backward written by hand, momentum SGD.
 
-    ``xp`` is the array module: ``numpy``, or ``cupy`` for the same step on the GPU."""
+    ``xp`` is the array module: ``numpy``, or ``cupy`` for the same step on the GPU. The three phases are
+    methods of their own so that ``--phases`` can time them apart."""
 
     def __init__(self, weights, xp=np):
         self.xp = xp
@@ -59,6 +64,11 @@ class NumpyStep:
         self.buffers = [xp.zeros_like(w) for w in self.params]
 
     def __call__(self, x, labels):
+        loss, saved = self.forward(x, labels)
+        self.update(self.backward(x, labels, saved))
+        return loss
+
+    def forward(self, x, labels):
         xp = self.xp
         W1, b1, W2, b2, W3, b3 = self.params
         h1_pre = x @ W1.T + b1
@@ -69,20 +79,70 @@ class NumpyStep:
         shifted = logits - logits.max(axis=1, keepdims=True)
         exp = xp.exp(shifted)
         probs = exp / exp.sum(axis=1, keepdims=True)
-        n = x.shape[0]
-        rows = xp.arange(n)
+        rows = xp.arange(x.shape[0])
         loss = -xp.log(probs[rows, labels]).mean()
+        return loss, (h1_pre, h1, h2_pre, h2, probs)
+
+    def backward(self, x, labels, saved):
+        h1_pre, h1, h2_pre, h2, probs = saved
+        W3, W2 = self.params[4], self.params[2]
+        n = x.shape[0]
         d_logits = probs
-        d_logits[rows, labels] -= 1
+        d_logits[self.xp.arange(n), labels] -= 1
         d_logits /= n
         d_h2 = (d_logits @ W3) * (h2_pre > 0)
         d_h1 = (d_h2 @ W2) * (h1_pre > 0)
-        grads = [d_h1.T @ x, d_h1.sum(0), d_h2.T @ h1, d_h2.sum(0), d_logits.T @ h2, d_logits.sum(0)]
+        return [d_h1.T @ x, d_h1.sum(0), d_h2.T @ h1, d_h2.sum(0), d_logits.T @ h2, d_logits.sum(0)]
+
+    def update(self, grads):
         for p, g, buf in zip(self.params, grads, self.buffers):
             buf *= MOMENTUM
             buf += g
             p -= LR * buf
-        return loss
+
+
+class SameOpsNumpyStep(NumpyStep):
+    """The reference step written with tinygrad_lite's own array operations, for ``--phases``: ReLU masks kept
+    from the forward pass, the bias added in place, log-softmax and then e^(log p), the update through a
+    scratch array. Timed against NumpyStep it shows what those choices cost, apart from any Python."""
+
+    def __init__(self, weights, xp=np):
+        super().__init__(weights, xp)
+        scratch = xp.empty(max(p.size for p in self.params), dtype=self.params[0].dtype)
+        self.scratch = [scratch[:p.size].reshape(p.shape) for p in self.params]
+
+    def forward(self, x, labels):
+        xp = self.xp
+        W1, b1, W2, b2, W3, b3 = self.params
+        h1_pre = x @ W1.T
+        h1_pre += b1
+        mask1, h1 = h1_pre > 0, xp.maximum(h1_pre, 0)
+        h2_pre = h1 @ W2.T
+        h2_pre += b2
+        mask2, h2 = h2_pre > 0, xp.maximum(h2_pre, 0)
+        logits = h2 @ W3.T
+        logits += b3
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+        loss = -log_probs[xp.arange(x.shape[0]), labels].sum() / x.shape[0]
+        return loss, (mask1, h1, mask2, h2, log_probs)
+
+    def backward(self, x, labels, saved):
+        mask1, h1, mask2, h2, log_probs = saved
+        W3, W2 = self.params[4], self.params[2]
+        n = x.shape[0]
+        d_logits = self.xp.exp(log_probs)
+        d_logits[self.xp.arange(n), labels] -= 1.0
+        d_logits *= self.xp.ones((), dtype=d_logits.dtype) / n
+        d_h2 = (d_logits @ W3) * mask2
+        d_h1 = (d_h2 @ W2) * mask1
+        return [d_h1.T @ x, d_h1.sum(axis=0), d_h2.T @ h1, d_h2.sum(axis=0), d_logits.T @ h2, d_logits.sum(axis=0)]
+
+    def update(self, grads):
+        for p, g, buf, step in zip(self.params, grads, self.buffers, self.scratch):
+            buf *= MOMENTUM
+            buf += g
+            p -= self.xp.multiply(buf, LR, out=step)
 
 
 class FrameworkStep:
@@ -104,6 +164,39 @@ class FrameworkStep:
         loss.backward()
         self.optimizer.step()
         return loss
+
+
+def phase_split(weights, batch: int, steps: int) -> dict[str, list[float]]:
+    """Median µs of forward (with the loss), backward and update, for tinygrad_lite and the NumPy step, in
+    one interleaved loop; and the whole step of the NumPy step written with tinygrad_lite's array operations."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
+    labels = rng.integers(0, SIZES[-1], batch)
+    ours, X, L = FrameworkStep(weights), tl.tensor(x), tl.tensor(labels)
+    numpy_step, same_ops = NumpyStep(weights), SameOpsNumpyStep(weights)
+    clock = time.perf_counter
+    times: dict[str, list[list[float]]] = {"numpy": [], "tinygrad_lite": [], "numpy, tl's array ops": []}
+    for _ in range(steps):
+        t0 = clock()
+        ours.optimizer.zero_grad()
+        loss = F.cross_entropy(ours.model(X), L)
+        t1 = clock()
+        loss.backward()
+        t2 = clock()
+        ours.optimizer.step()
+        t3 = clock()
+        for name, reference in (("numpy", numpy_step), ("numpy, tl's array ops", same_ops)):
+            t4 = clock()
+            _, saved = reference.forward(x, labels)
+            t5 = clock()
+            grads = reference.backward(x, labels, saved)
+            t6 = clock()
+            reference.update(grads)
+            t7 = clock()
+            times[name].append([t5 - t4, t6 - t5, t7 - t6])
+        times["tinygrad_lite"].append([t1 - t0, t2 - t1, t3 - t2])
+    return {name: [float(np.median(column)) * 1e6 for column in zip(*rows[steps // 5:])]
+            for name, rows in times.items()}
 
 
 class TorchStep:
@@ -223,6 +316,9 @@ def main() -> None:
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32, 128, 1024])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--phases", action="store_true",
+                        help="also time forward, backward and update apart, against the NumPy step and the NumPy "
+                             "step written with tinygrad_lite's array operations (CPU)")
     parser.add_argument("--quick", action="store_true", help=QUICK_HELP + " (--batches 1 8 --steps 2)")
     add_plot_option(parser, None, help_default=f"{default_path('mlp')}, or bench_mlp_cuda.png with --device cuda")
     args = parser.parse_args()
@@ -245,8 +341,22 @@ def main() -> None:
         print(row)
     if torch is None:
         print("(PyTorch is not installed: no comparison)")
+    if args.phases:
+        print_phases(args.batches, max(args.steps, 2) * 5)
     if args.plot:
         plot_results(results, args.plot, args.device)
+
+
+def print_phases(batch_sizes, steps: int) -> None:
+    """The --phases table: where each step's time goes, µs (medians)."""
+    import threadpoolctl
+
+    print(f"\nphase by phase, µs (medians of {steps - steps // 5} interleaved steps)")
+    print(f"{'batch':>6} {'':<22} {'forward':>9} {'backward':>9} {'update':>9} {'step':>9}")
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        for batch in batch_sizes:
+            for name, phases in phase_split(initial_weights(), batch, steps).items():
+                print(f"{batch:>6} {name:<22} " + " ".join(f"{t:9.0f}" for t in phases) + f" {sum(phases):9.0f}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
 from tinygrad_lite.autograd import Function
 from tinygrad_lite.ops.cross_entropy import CrossEntropy
-from tinygrad_lite.ops.elementwise import Add, Mul, ReLU, Sigmoid, Sub, Tanh
+from tinygrad_lite.ops.elementwise import Add, Div, Exp, Log, Mul, PowConstant, ReLU, Sigmoid, Sub, Tanh
 from tinygrad_lite.ops.linalg import Linear
+from tinygrad_lite.ops.reduce import Sum
 
 
 def labels(like):
@@ -24,6 +25,16 @@ CASES = {
     "mul": (Mul, lambda a, b: a * b, [(3, 4), (3, 4)]),
     "mul, broadcast": (Mul, lambda a, b: a * b, [(4,), (3, 1)]),
     "mul of 0-d tensors": (Mul, lambda a, b: a * b, [(), ()]),
+    "div, broadcast": (Div, lambda a, b: a / (b * b + 1), [(2, 3), (3,)]),
+    "square": (PowConstant, lambda x: x ** 2, [(3, 4)]),
+    "cube": (PowConstant, lambda x: x ** 3, [(3, 4)]),
+    "power 1": (PowConstant, lambda x: x ** 1, [(3,)]),
+    "exp": (Exp, lambda x: x.exp(), [(3, 4)]),
+    "log": (Log, lambda x: (x * x + 1).log(), [(3, 4)]),
+    "sum of all": (Sum, lambda x: x.sum(), [(3, 4)]),
+    "sum over a dim": (Sum, lambda x: x.sum(dim=1), [(3, 4)]),
+    "sum keeping dims": (Sum, lambda x: x.sum(dim=(0, 2), keepdim=True), [(2, 3, 4)]),
+    "mean": (Div, lambda x: x.mean(), [(3, 4)]),
     "tanh": (Tanh, lambda x: x.tanh(), [(3, 4)]),
     "tanh of a 0-d tensor": (Tanh, lambda x: x.tanh(), [()]),
     "sigmoid": (Sigmoid, lambda x: x.sigmoid(), [(3, 4)]),

@@ -45,6 +45,38 @@ def test_a_benchmark_writes_its_plot(tmp_path):
     assert path.stat().st_size > 10_000
 
 
+def test_the_mlp_phase_table_splits_each_step():
+    stdout = run_script("bench_mlp.py", "--phases", "--plot", "")
+    table = stdout.split("phase by phase")[1].splitlines()[2:]  # after the title and the column names
+    rows = [line.split() for line in table if line.strip()]
+    assert {" ".join(row[1:-4]) for row in rows} == {"numpy", "tinygrad_lite", "numpy, tl's array ops"}
+    assert {row[0] for row in rows} == {"1", "8"}  # --quick's batches
+    for row in rows:
+        forward, backward, update, step = map(float, row[-4:])
+        assert min(forward, backward, update) > 0 and abs(forward + backward + update - step) <= 2
+
+
+def test_the_same_array_ops_step_computes_the_reference_step():
+    """The --phases comparison is only fair if both NumPy steps compute the same training step."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_mlp
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    import numpy as np
+
+    weights = bench_mlp.initial_weights()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, bench_mlp.SIZES[0])).astype(np.float32)
+    labels = rng.integers(0, bench_mlp.SIZES[-1], 5)
+    reference, same_ops = bench_mlp.NumpyStep(weights), bench_mlp.SameOpsNumpyStep(weights)
+    for _ in range(3):
+        np.testing.assert_allclose(same_ops(x, labels), reference(x, labels), rtol=1e-5)
+    for a, b in zip(same_ops.params, reference.params, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert not np.allclose(reference.params[0], weights[0])  # the steps moved the weights
+
+
 def test_every_benchmark_script_is_run_here():
     scripts = {p.name for p in (ROOT / "benchmarks").glob("bench_*.py")}  # gpu_check.py: its own test below
     assert scripts == set(EXPECTED)

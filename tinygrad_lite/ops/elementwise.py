@@ -106,6 +106,11 @@ class Div(Function):
         grad_b = sum_to(-grad_output * a / (b * b), b.shape) if self.needs_input_grad[1] else None
         return grad_a, grad_b
 
+    def backward_arrays(self, grad_output):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        return (sum_to_array(grad_output / b, a.shape) if self.needs_input_grad[0] else None,
+                sum_to_array(-grad_output * a / (b * b), b.shape) if self.needs_input_grad[1] else None)
+
 
 class PowConstant(Function):
     """y = x ** p for a Python number p;  dy/dx = p · x^(p−1)  (0 everywhere when p = 0)."""
@@ -124,6 +129,16 @@ class PowConstant(Function):
         if p == 2:
             return grad_output * (2 * x)
         return grad_output * (p * pow_constant(x, p - 1))
+
+    def backward_arrays(self, grad_output):
+        x, p = self.inputs[0].data, self.exponent
+        if p == 0:
+            return grad_output * 0
+        if p == 1:
+            return grad_output
+        if p == 2:
+            return grad_output * (2 * x)
+        return grad_output * (p * x ** (p - 1))
 
 
 class Pow(Function):
@@ -186,6 +201,9 @@ class Exp(Function):
     def backward(self, grad_output):
         return grad_output * self.output()
 
+    def backward_arrays(self, grad_output):
+        return grad_output * self._output_data
+
 
 class Log(Function):
     """y = ln x;  dy/dx = 1/x."""
@@ -196,6 +214,9 @@ class Log(Function):
     def backward(self, grad_output):
         (x,) = self.inputs
         return grad_output / x
+
+    def backward_arrays(self, grad_output):
+        return grad_output / self.inputs[0].data
 
 
 class Log1p(Function):

@@ -39,6 +39,12 @@ class Sum(Function):
             grad_output = reshape(grad_output, kept_shape(x.shape, self.axes))
         return broadcast_to(grad_output, x.shape)
 
+    def backward_arrays(self, grad_output):
+        shape = self.inputs[0].data.shape
+        if not self.keepdims:
+            grad_output = grad_output.reshape(kept_shape(shape, self.axes))
+        return backend.get_array_module(grad_output).broadcast_to(grad_output, shape)
+
 
 class Extreme(Function):
     """y = max (or min) of x over ``axes``. The gradient goes to the elements equal to y,

@@ -69,7 +69,8 @@ class SGD(Optimizer):
         xp = backend.get_array_module(p.data)
         lr, mu = group["lr"], group["momentum"]
         step = scratch[0]
-        g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ
+        if group["maximize"] or group["weight_decay"]:
+            g = self._gradient(p, g, group, out=scratch[-1])  # −g with maximize, + weight_decay · θ
         if mu:
             v = state["momentum_buffer"]
             if "momentum_buffer" in new:

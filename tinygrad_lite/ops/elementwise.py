@@ -120,25 +120,21 @@ class PowConstant(Function):
         return x ** exponent
 
     def backward(self, grad_output):
-        (x,) = self.inputs
-        p = self.exponent
-        if p == 0:
-            return grad_output * 0
-        if p == 1:
-            return grad_output
-        if p == 2:
-            return grad_output * (2 * x)
-        return grad_output * (p * pow_constant(x, p - 1))
+        return _power_backward(grad_output, self.inputs[0], self.exponent)
 
     def backward_arrays(self, grad_output):
-        x, p = self.inputs[0].data, self.exponent
-        if p == 0:
-            return grad_output * 0
-        if p == 1:
-            return grad_output
-        if p == 2:
-            return grad_output * (2 * x)
-        return grad_output * (p * x ** (p - 1))
+        return _power_backward(grad_output, self.inputs[0].data, self.exponent)
+
+
+def _power_backward(g, x, p):
+    """g · p · x^(p−1), written once for Tensors (PowConstant's backward) and arrays (its backward_arrays)."""
+    if p == 0:
+        return g * 0
+    if p == 1:
+        return g
+    if p == 2:
+        return g * (2 * x)
+    return g * (p * x ** (p - 1))
 
 
 class Pow(Function):

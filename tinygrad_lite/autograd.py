@@ -232,11 +232,11 @@ class Function:
         count = len(inputs)
         try:
             if count == 1:
-                needs_input_grad: tuple[bool, ...] = (first.requires_grad,)
+                needs_input_grad: tuple[bool, ...] = _FLAGS_1[first.requires_grad]
                 data = fn.forward(first.data, **params) if params else fn.forward(first.data)
             elif count == 2:
                 second = inputs[1]
-                needs_input_grad = (first.requires_grad, second.requires_grad)
+                needs_input_grad = _FLAGS_2[first.requires_grad][second.requires_grad]
                 if type(second.data) is not array_type:
                     _refuse_mixed_devices(cls, inputs)
                 data = (fn.forward(first.data, second.data, **params) if params else
@@ -265,7 +265,10 @@ class Function:
         # integer and bool results carry no gradient
         requires_grad = state.grad_enabled and True in needs_input_grad and data.dtype.kind == "f"
         out = _new_tensor(Tensor)  # Tensor._make, inlined: this line runs for every op
-        out.data, out.grad, out.requires_grad, out._base = data, None, requires_grad, None
+        out.data = data
+        out.grad = None
+        out.requires_grad = requires_grad
+        out._base = None
         if requires_grad:
             fn.inputs = inputs
             fn.needs_input_grad = needs_input_grad
@@ -299,6 +302,10 @@ class Function:
 
 
 _new_tensor = Tensor.__new__
+# every op's needs_input_grad for one or two inputs, shared: a new tuple per op would be one more object for
+# the garbage collector to count and visit while a graph grows
+_FLAGS_1 = ((False,), (True,))
+_FLAGS_2 = (((False, False), (False, True)), ((True, False), (True, True)))
 _sequence_numbers = itertools.count()  # thread-safe: next() on it is one step of C code
 
 

@@ -145,7 +145,7 @@ class Tensor:
                             "(use .float() first)")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad: cannot turn off requires_grad of a non-leaf tensor; use .detach()")
-        self.requires_grad = requires_grad
+        self.requires_grad = bool(requires_grad)  # a bool: ops index tables of flags with it
         return self
 
     def __len__(self) -> int:

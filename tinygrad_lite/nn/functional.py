@@ -158,7 +158,8 @@ def _target_tensor(target, like: Tensor, who: str) -> Tensor:
     """The target as a Tensor on the prediction's device (lists and arrays are accepted)."""
     if not isinstance(target, Tensor):
         target = Tensor(target, device=like.device)
-    if target.device != like.device:
+    # arrays of one type are on one device: the full comparison only when the types differ
+    if type(target.data) is not type(like.data) and target.device != like.device:
         raise RuntimeError(f"{who}: the prediction is on {like.device} but the target is on {target.device}")
     return target
 

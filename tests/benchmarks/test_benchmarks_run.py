@@ -18,8 +18,9 @@ EXPECTED = {
     "bench_curvature.py": ["tl grad", "tl hvp", "tl hessian", "HVP / grad"],
     "bench_lenet.py": ["one LeNet-5 training step", "where tinygrad_lite's time goes", "Adam step"],
     "bench_optim.py": ["SGD momentum=0.9", "Momentum (lecture)", "Adagrad", "RMSProp", "Adam", "AdamW"],
+    "bench_linear_layout.py": ["float32: time of (W Xᵀ)ᵀ", "float64: time of (W Xᵀ)ᵀ", "  256    10 |"],
 }
-WITHOUT_PLOT = {"bench_optim.py"}  # its table is the whole report
+WITHOUT_PLOT = {"bench_optim.py", "bench_linear_layout.py"}  # their tables are the whole report
 
 
 def run_script(script: str, *args: str) -> str:

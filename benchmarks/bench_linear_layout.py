@@ -15,23 +15,13 @@ PyTorch's layer do: the performance page says why it does not switch by shape. R
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import threadpoolctl
-from timing import QUICK_HELP
+from timing import QUICK_HELP, time_interleaved
 
 BATCHES = (1, 4, 8, 16, 32, 64, 128, 256, 1024)
 WIDTHS = ((16, 64), (256, 10), (256, 256), (784, 64), (784, 256), (784, 512))  # (in, out)
-
-
-def median_seconds(run, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def ratio(batch: int, n_in: int, n_out: int, dtype, repeats: int) -> float:
@@ -41,8 +31,9 @@ def ratio(batch: int, n_in: int, n_out: int, dtype, repeats: int) -> float:
     weight = rng.standard_normal((n_out, n_in)).astype(dtype)
     as_written, swapped = x @ weight.T, np.ascontiguousarray((weight @ x.T).T)
     np.testing.assert_allclose(swapped, as_written, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)
-    return (median_seconds(lambda: np.ascontiguousarray((weight @ x.T).T), repeats)
-            / median_seconds(lambda: x @ weight.T, repeats))
+    medians = time_interleaved({"as written": lambda: x @ weight.T,
+                                "swapped": lambda: np.ascontiguousarray((weight @ x.T).T)}, repeats)
+    return medians["swapped"] / medians["as written"]
 
 
 def main() -> None:

@@ -71,6 +71,17 @@ def test_integer_tensors_never_require_grad(device):
     assert not w.argmax().requires_grad
 
 
+
+def test_requires_grad_stores_a_bool_and_any_truthy_flag_works(device):
+    """requires_grad_(1) turns tracking on as requires_grad_(True) does: the flag is stored as a bool, and the
+    gradient of an op of one and of two inputs reaches the leaf."""
+    w = tl.tensor([1.0, 2.0], device=device).requires_grad_(1)
+    assert w.requires_grad is True
+    c = tl.tensor([3.0, 4.0], device=device)
+    ((w * c).sum() + w.exp().sum()).backward()
+    np.testing.assert_allclose(w.grad.cpu().numpy(), [3.0 + np.e, 4.0 + np.e ** 2], rtol=1e-6)
+    assert tl.tensor([1.0], device=device).requires_grad_(0).requires_grad is False
+
 def test_bad_data_is_rejected_clearly():
     with pytest.raises(ValueError, match="ragged"):
         tl.tensor([[1.0, 2.0], [3.0]])
